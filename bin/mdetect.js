@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx so that no build step stands between a clone and `mdetect`.
+require("tsx/cjs");
+require("../scripts/mdetect.ts")
+  .main(process.argv.slice(2))
+  .then((code) => { process.exitCode = code; });

@@ -1,0 +1,129 @@
+/**
+ * Runs the Pulumi program in-process under Pulumi's mock runtime, the way the CLI would run
+ * it (inside a root Stack, with Pulumi.yaml defaults merged under the stack's config), and
+ * records every resource it declares. The offline plan, the offline policy run, the cost model
+ * and the tests all read this record.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { fakeState, fakeCall, ACCOUNT_ID } from "./fake-cloud";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const PROGRAM = path.join(ROOT, "infra", "index.ts");
+
+export interface PlannedResource {
+    readonly type: string;
+    readonly name: string;
+    /** `type::name` of the parent component, undefined for top-level resources. */
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Inputs as the provider would receive them (Outputs resolved). */
+    readonly inputs: Record<string, any>;
+    /** State the fake cloud returned (inputs plus computed attributes). */
+    readonly state: Record<string, any>;
+}
+
+export interface ProgramRun {
+    readonly project: string;
+    readonly stack: string;
+    /** Fully qualified config (`mdetect:detectorCount`) as the program saw it. */
+    readonly config: Record<string, unknown>;
+    readonly resources: PlannedResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+    readonly stack?: string;
+    /** Overrides applied on top of the stack file, fully qualified keys (`mdetect:detectorCount`). */
+    readonly config?: Record<string, unknown>;
+}
+
+function readYaml(file: string): any {
+    return fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) ?? {} : {};
+}
+
+/** Project defaults from Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides: what `pulumi up` sees. */
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const project = readYaml(path.join(ROOT, "Pulumi.yaml"));
+    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new Error(`no stack file Pulumi.${stack}.yaml`);
+    const config: Record<string, unknown> = {};
+    for (const [key, spec] of Object.entries<any>(project.config ?? {})) {
+        if (spec && typeof spec === "object" && "default" in spec) config[key] = spec.default;
+    }
+    Object.assign(config, readYaml(stackFile).config ?? {}, overrides);
+    return config;
+}
+
+export function projectName(): string {
+    return readYaml(path.join(ROOT, "Pulumi.yaml")).name;
+}
+
+function freshRequire(file: string): any {
+    // The program reads config at module load; drop our own modules from the cache so each
+    // run sees its own config. node_modules stay cached (loading @pulumi/aws takes seconds).
+    for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}scripts${path.sep}`)) {
+            delete require.cache[key];
+        }
+    }
+    return require(file);
+}
+
+let running = false;
+
+/** Runs infra/index.ts under mocks and returns what it declared. Runs do not overlap. */
+export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+    if (running) throw new Error("runProgram: a run is already in progress (the mock runtime is global)");
+    running = true;
+    try {
+        const stack = options.stack ?? "dev";
+        const project = projectName();
+        const config = stackConfig(stack, options.config);
+        const region = String(config["aws:region"] ?? "ap-southeast-2");
+        const records: Omit<PlannedResource, "parent">[] = [];
+        const parents = new Map<string, string>();
+
+        pulumi.runtime.setAllConfig(Object.fromEntries(
+            Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        ));
+        await pulumi.runtime.setMocks({
+            newResource(args) {
+                const state = fakeState(args.type, args.name, args.inputs, region);
+                if (args.type !== "pulumi:pulumi:Stack") {
+                    records.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, state });
+                }
+                return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+            },
+            call(args) {
+                return fakeCall(args.token, args.inputs, region);
+            },
+        }, project, stack, false);
+
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((t) => {
+                const parent: any = t.opts.parent;
+                if (parent && parent.__pulumiType !== "pulumi:pulumi:Stack") {
+                    parents.set(`${t.type}::${t.name}`, `${parent.__pulumiType}::${parent.__name}`);
+                }
+                return undefined;
+            });
+            return freshRequire(PROGRAM);
+        });
+        // Stack outputs resolve before every child registration has landed; wait for those too.
+        await pulumi.runtime.disconnect();
+        return {
+            project,
+            stack,
+            config,
+            resources: records.map((r) => ({ ...r, parent: parents.get(`${r.type}::${r.name}`) })),
+            outputs: (outputs ?? {}) as Record<string, unknown>,
+        };
+    } finally {
+        running = false;
+    }
+}
+
+export { ACCOUNT_ID };
