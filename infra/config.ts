@@ -5,6 +5,7 @@
  * merge them with the stack file), so this module requires every key rather than repeating them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PRESIGN_MAX_SECONDS } from "../functions/api/limits";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 export type EndpointMode = "serverless" | "instance";
@@ -53,6 +54,14 @@ export interface InferenceConfig {
     readonly serverlessMaxConcurrency: number;
     readonly endpointInstanceType: string;
     readonly alertThreshold: number;
+    /** Who is e-mailed about which client's findings (mdetect:clientAlertSubscriptions). */
+    readonly alertSubscriptions: readonly AlertSubscription[];
+}
+
+export interface AlertSubscription {
+    readonly email: string;
+    /** Registry client ids whose alerts this address receives. */
+    readonly clientIds: readonly string[];
 }
 
 export interface ApiConfig {
@@ -62,7 +71,17 @@ export interface ApiConfig {
     readonly corsOrigins: readonly string[];
 }
 
+/** The IAM groups people belong to (infra/governance/access.ts). */
+export const PEOPLE_GROUPS = ["admins", "data-engineers", "analysts"] as const;
+export type PeopleGroup = typeof PEOPLE_GROUPS[number];
+
+export interface IamUserSpec {
+    readonly name: string;
+    readonly groups: readonly PeopleGroup[];
+}
+
 export interface GovernanceConfig {
+    readonly iamUsers: readonly IamUserSpec[];
     readonly githubRepository: string;
     readonly githubDeployBranch: string;
     readonly passwordMaxAgeDays: number;
@@ -94,8 +113,7 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 const GLACIER_MINIMUM_DAYS = 90;
 /** S3 refuses lifecycle transitions to Standard-IA before 30 days. */
 const STANDARD_IA_MINIMUM_DAYS = 30;
-/** Presigned URLs are bearer tokens: an hour is the longest we let one live. */
-export const PRESIGN_MAX_SECONDS = 3600;
+export { PRESIGN_MAX_SECONDS };
 
 export class ConfigError extends Error {}
 
@@ -152,6 +170,58 @@ function readStorage(cfg: pulumi.Config): StorageConfig {
     return storage;
 }
 
+/** IAM user names: letters, digits and +=,.@_- up to 64 characters (IAM CreateUser). */
+const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/** GitHub owner/name, as it appears in the OIDC token's sub claim. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** `mdetect:iamUsers` entries "name=group1+group2": each user in at least one known group, names unique. */
+export function parseIamUsers(entries: readonly string[]): IamUserSpec[] {
+    const users = entries.map((entry) => {
+        const match = /^([^=]+)=(.+)$/.exec(entry);
+        check(match !== null, `mdetect:iamUsers entry "${entry}" must look like name=group1+group2`);
+        const [, name, groupList] = match!;
+        check(IAM_USER_NAME.test(name), `mdetect:iamUsers user name "${name}" is not a valid IAM user name`);
+        const groups = groupList.split("+");
+        for (const group of groups) {
+            check((PEOPLE_GROUPS as readonly string[]).includes(group), `mdetect:iamUsers user ${name}: unknown group "${group}" (groups: ${PEOPLE_GROUPS.join(", ")})`);
+        }
+        check(new Set(groups).size === groups.length, `mdetect:iamUsers user ${name} lists a group twice`);
+        return { name, groups: groups as PeopleGroup[] };
+    });
+    const names = users.map((u) => u.name.toLowerCase());
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    // IAM user names are case-insensitive.
+    check(duplicate === undefined, `mdetect:iamUsers lists user ${duplicate} twice`);
+    return users;
+}
+
+/** A deliverable e-mail address, loosely: one @, no spaces, a dotted domain. */
+const EMAIL = /^[^\s@=]+@[^\s@=]+\.[^\s@=]+$/;
+/** Registry ids are UUIDs (schema/migrations/0001_registry.sql). */
+const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * `mdetect:clientAlertSubscriptions` entries "email=client_id[+client_id...]". An address appears
+ * once (SNS keeps one subscription per address and topic, so one filter policy lists its clients).
+ */
+export function parseAlertSubscriptions(entries: readonly string[]): AlertSubscription[] {
+    const subscriptions = entries.map((entry) => {
+        const match = /^([^=]+)=(.+)$/.exec(entry);
+        check(match !== null, `mdetect:clientAlertSubscriptions entry "${entry}" must look like email=client_id`);
+        const [, email, idList] = match!;
+        check(EMAIL.test(email), `mdetect:clientAlertSubscriptions: "${email}" is not an e-mail address`);
+        const clientIds = idList.split("+");
+        for (const id of clientIds) check(CLIENT_ID.test(id), `mdetect:clientAlertSubscriptions ${email}: client id "${id}" must be a registry UUID (lower case)`);
+        check(new Set(clientIds).size === clientIds.length, `mdetect:clientAlertSubscriptions ${email} lists a client twice`);
+        return { email, clientIds };
+    });
+    const emails = subscriptions.map((s) => s.email.toLowerCase());
+    const duplicate = emails.find((e, i) => emails.indexOf(e) !== i);
+    check(duplicate === undefined, `mdetect:clientAlertSubscriptions lists ${duplicate} twice: join its clients with "+"`);
+    return subscriptions;
+}
+
 /** Reads and validates the stack configuration. Throws ConfigError naming the offending key. */
 export function loadConfig(): PipelineConfig {
     const cfg = new pulumi.Config("mdetect");
@@ -168,6 +238,8 @@ export function loadConfig(): PipelineConfig {
     const firehoseBufferMiB = positiveInt(cfg, "firehoseBufferMiB");
     check(firehoseBufferMiB <= 128, "mdetect:firehoseBufferMiB must be 1-128");
     const backupRetentionDays = positiveInt(cfg, "dbBackupRetentionDays", 7);
+    const githubRepository = cfg.require("githubRepository");
+    check(GITHUB_REPOSITORY.test(githubRepository), `mdetect:githubRepository must be owner/name, got ${githubRepository}`);
     check(backupRetentionDays <= 35, "mdetect:dbBackupRetentionDays must be 7-35");
 
     return {
@@ -210,6 +282,7 @@ export function loadConfig(): PipelineConfig {
             serverlessMaxConcurrency: positiveInt(cfg, "serverlessMaxConcurrency"),
             endpointInstanceType: cfg.require("endpointInstanceType"),
             alertThreshold: fraction(cfg, "alertThreshold"),
+            alertSubscriptions: parseAlertSubscriptions(stringList(cfg, "clientAlertSubscriptions")),
         },
         api: {
             presignExpirySeconds,
@@ -218,7 +291,8 @@ export function loadConfig(): PipelineConfig {
             corsOrigins: stringList(cfg, "corsOrigins"),
         },
         governance: {
-            githubRepository: cfg.require("githubRepository"),
+            iamUsers: parseIamUsers(stringList(cfg, "iamUsers")),
+            githubRepository,
             githubDeployBranch: cfg.require("githubDeployBranch"),
             passwordMaxAgeDays: positiveInt(cfg, "passwordMaxAgeDays"),
             budgetMonthlyUsd: positiveInt(cfg, "budgetMonthlyUsd"),

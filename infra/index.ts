@@ -4,11 +4,118 @@
 import { loadConfig } from "./config";
 import { applyCostTags } from "./tagging";
 import { DataKey } from "./encryption";
+import { AuditStore, DataLake } from "./storage";
+import { Notifications } from "./notifications";
+import * as aws from "@pulumi/aws";
+import { trackInventory } from "./governance/inventory";
+import { PeopleAccess } from "./governance/access";
+import { CiDeploy } from "./governance/ci-deploy";
+import { AuditTrail, auditTrailName, cloudTrailBucketStatements } from "./governance/audit-trail";
+import { Monitoring } from "./governance/monitoring";
+import { CostBudget } from "./governance/budget";
+import { SilenceCheck } from "./governance/silence";
+import { BatchIngest } from "./batch-ingest";
+import { RealtimeIngest } from "./realtime-ingest";
+import { PrivateNetwork } from "./network";
+import { Registry } from "./registry";
+import { Inference } from "./inference";
+import { ClientIdentity } from "./identity";
+import { ClientApi } from "./client-api";
 
 const config = loadConfig();
 applyCostTags(config.tags);
+// Before any component that builds a Lambda or log group: governance covers each of them.
+const inventory = trackInventory();
+const account = aws.getCallerIdentityOutput().accountId;
+const trailName = auditTrailName(config.stack);
 
 const dataKey = new DataKey("mdetect", { description: `mDetect ${config.stack}: data lake, stream, topics, registry, audit` });
 
+const dataLake = new DataLake("mdetect-data-lake", { keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev });
+const auditStore = new AuditStore("mdetect-audit", {
+    keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev,
+    extraStatements: (bucketArn) => cloudTrailBucketStatements(bucketArn, account, config.region, trailName),
+});
+const notifications = new Notifications("mdetect", {
+    keyArn: dataKey.arn, alertSubscriptions: config.inference.alertSubscriptions, opsEmails: config.governance.opsEmails,
+});
+const network = new PrivateNetwork("mdetect", { region: config.region });
+const registry = new Registry("mdetect-registry", {
+    network, config: config.registry, isDev: config.isDev, region: config.region, dataKeyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+});
+new BatchIngest("mdetect-batch", {
+    bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+});
+const realtime = new RealtimeIngest("mdetect-realtime", {
+    fleet: config.fleet, realtime: config.realtime, logRetentionDays: config.storage.logRetentionDays, dataKeyArn: dataKey.arn, dataLake,
+});
+const inference = new Inference("mdetect-inference", {
+    config: config.inference, region: config.region, stack: config.stack, keyArn: dataKey.arn,
+    dataLakeName: dataLake.name, dataLakeArn: dataLake.arn, findingsTopicArn: notifications.findingsTopic.arn,
+    registryFunctionName: registry.accessFunction.name, registryInvokeStatements: registry.invokeStatements,
+    logRetentionDays: config.storage.logRetentionDays,
+});
+const identity = new ClientIdentity("mdetect-clients", { protect: !config.isDev });
+const clientApi = new ClientApi("mdetect-api", {
+    issuer: identity.issuer, audience: identity.appClientId, bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn,
+    registry: registry.access, api: config.api, logRetentionDays: config.storage.logRetentionDays,
+});
+
+// --- Governance: people, CI, audit, monitoring, cost
+const ci = new CiDeploy("ci", { repository: config.governance.githubRepository, deployBranch: config.governance.githubDeployBranch });
+new AuditTrail("mdetect-trail", {
+    trailName, auditBucketName: auditStore.name, dataKeyArn: dataKey.arn, dataLakeBucketArn: dataLake.arn,
+}, { dependsOn: [auditStore] });
+const silence = new SilenceCheck("mdetect-silence", {
+    silenceMinutes: config.governance.silenceMinutes, stack: config.stack, registry: registry.access,
+    opsTopicArn: notifications.opsTopic.arn, dataKeyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+});
+// After every component that builds a Lambda or a queue: it alarms on each.
+const monitoring = new Monitoring("mdetect", {
+    opsTopicArn: notifications.opsTopic.arn,
+    region: config.region,
+    functions: inventory.functions,
+    deadLetterQueues: inventory.deadLetterQueues,
+    stream: { name: realtime.stream.name },
+    deliveryStream: { name: realtime.deliveryStream.name, bufferSeconds: config.realtime.firehoseBufferSeconds },
+    endpoint: inference.endpoint && inference.endpointConfiguration && {
+        name: inference.endpoint.name, variantName: inference.endpointConfiguration.productionVariants.apply((v) => v[0].variantName),
+    },
+    api: { id: clientApi.api.id },
+    database: { identifier: registry.instance.identifier },
+    customMetrics: [{ title: "Detectors: silent", metric: { ...silence.metric, stat: "Maximum" } }],
+});
+// After every component that builds a log group: data engineers read each one.
+new PeopleAccess("people", {
+    users: config.governance.iamUsers,
+    passwordMaxAgeDays: config.governance.passwordMaxAgeDays,
+    dataLakeBucketArn: dataLake.arn,
+    dataKeyArn: dataKey.arn,
+    streamArns: [realtime.stream.arn],
+    deliveryStreamArns: [realtime.deliveryStream.arn],
+    logGroupArns: inventory.logGroups.map((g) => g.arn),
+});
+new CostBudget("mdetect-monthly", {
+    monthlyUsd: config.governance.budgetMonthlyUsd, tagKey: "project", tagValue: config.tags.project, emails: config.governance.opsEmails,
+});
+
 export const region = config.region;
+// Clients: sign in to the user pool with the app client, then call the API with the ID token.
+export const apiUrl = clientApi.url;
+export const userPoolId = identity.userPoolId;
+export const userPoolClientId = identity.appClientId;
 export const dataKeyArn = dataKey.arn;
+export const dataLakeBucket = dataLake.name;
+export const registryEndpoint = registry.endpoint;
+export const registryAccessFunction = registry.accessFunction.name;
+export const inferenceEnabled = inference.enabled;
+export const auditBucket = auditStore.name;
+export const findingsTopicArn = notifications.findingsTopic.arn;
+export const opsTopicArn = notifications.opsTopic.arn;
+// Detector firmware: stream to put records on, IoT role alias and credentials endpoint to get credentials from.
+export const telemetryStreamName = realtime.streamName;
+export const deviceRoleAlias = realtime.roleAliasName;
+export const iotCredentialsEndpoint = realtime.credentialsEndpoint;
+export const deployRoleArn = ci.deployRole.arn;
+export const previewRoleArn = ci.previewRole.arn;
+export const dashboardName = monitoring.dashboard.dashboardName;

@@ -21,6 +21,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
     "aws:iam/policy:Policy",
     "aws:iam/role:Role",
     "aws:iam/user:User",
+    "aws:iot/policy:Policy",
     "aws:iot/roleAlias:RoleAlias",
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     "aws:kinesis/stream:Stream",
@@ -37,6 +38,8 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
     "aws:secretsmanager/secret:Secret",
     "aws:sns/topic:Topic",
     "aws:sqs/queue:Queue",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
 ]);
 
 /** Types AWS cannot tag (sub-resources, attachments, account settings). */
@@ -46,12 +49,14 @@ export const UNTAGGABLE_TYPES: ReadonlySet<string> = new Set([
     "aws:apigatewayv2/route:Route",
     "aws:cloudwatch/dashboard:Dashboard",
     "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:cloudwatch/logStream:LogStream",
     "aws:cognito/userGroup:UserGroup",
     "aws:cognito/userPoolClient:UserPoolClient",
     "aws:ec2/routeTableAssociation:RouteTableAssociation",
     "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
     "aws:iam/group:Group",
     "aws:iam/groupPolicy:GroupPolicy",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:iam/userGroupMembership:UserGroupMembership",

@@ -24,7 +24,8 @@ export function fakeState(type: string, name: string, inputs: Record<string, any
     const arnService = ARN_SERVICE[service] ?? service;
     const global = service === "iam" || service === "s3" || service === "budgets";
     const arn = `arn:aws:${arnService}:${global && service !== "budgets" ? "" : region}:${service === "s3" ? "" : ACCOUNT_ID}:${kind}/${physical}`;
-    const state: Record<string, any> = { ...inputs, name: physical, arn, id: `${name}-id` };
+    // An `arn` input (TopicPolicy, LogSubscription...) names another resource and stays as given.
+    const state: Record<string, any> = { ...inputs, name: physical, arn: inputs.arn ?? arn, id: `${name}-id` };
     switch (type) {
         case "aws:s3/bucket:Bucket": {
             const bucket = inputs.bucket ?? physical.toLowerCase();
@@ -33,6 +34,9 @@ export function fakeState(type: string, name: string, inputs: Record<string, any
         }
         case "aws:kms/key:Key":
             Object.assign(state, { keyId: `${name}-key-id`, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${name}-key-id` });
+            break;
+        case "aws:cloudwatch/eventRule:EventRule":
+            Object.assign(state, { arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${physical}` });
             break;
         case "aws:cloudwatch/logGroup:LogGroup":
             Object.assign(state, { arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${physical}` });
@@ -56,10 +60,19 @@ export function fakeState(type: string, name: string, inputs: Record<string, any
             Object.assign(state, { apiEndpoint: `https://${name}.execute-api.${region}.amazonaws.com`, executionArn: `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${name}` });
             break;
         case "aws:rds/instance:Instance":
-            Object.assign(state, { address: `${physical}.rds.${region}.amazonaws.com`, endpoint: `${physical}.rds.${region}.amazonaws.com:3306`, port: inputs.port ?? 3306, resourceId: `db-${name}` });
+            Object.assign(state, { address: `${physical}.rds.${region}.amazonaws.com`, endpoint: `${physical}.rds.${region}.amazonaws.com:3306`, port: inputs.port ?? 3306, resourceId: `db-${name}`, identifier: inputs.identifier ?? physical });
+            if (inputs.manageMasterUserPassword) {
+                state.masterUserSecrets = [{ secretArn: `arn:aws:secretsmanager:${region}:${ACCOUNT_ID}:secret:rds!${name}-AbCdEf`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }];
+            }
+            break;
+        case "aws:ec2/vpcEndpoint:VpcEndpoint":
+            if (inputs.vpcEndpointType === "Gateway") state.prefixListId = "pl-6ca54005";
             break;
         case "aws:cognito/userPool:UserPool":
             Object.assign(state, { endpoint: `cognito-idp.${region}.amazonaws.com/${region}_${name}` });
+            break;
+        case "aws:iot/roleAlias:RoleAlias":
+            Object.assign(state, { arn: `arn:aws:iot:${region}:${ACCOUNT_ID}:rolealias/${inputs.alias}` });
             break;
     }
     return state;
@@ -75,6 +88,12 @@ export function fakeCall(token: string, inputs: Record<string, any>, region: str
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["apse2-az1", "apse2-az3", "apse2-az2"], id: region };
+        case "aws:iot/getEndpoint:getEndpoint":
+            return {
+                endpointType: inputs.endpointType,
+                endpointAddress: inputs.endpointType === "iot:CredentialProvider" ? `c1a2b3c4d5e6f7.credentials.iot.${region}.amazonaws.com` : `a1b2c3d4e5f6g7-ats.iot.${region}.amazonaws.com`,
+                id: region,
+            };
         default:
             return inputs;
     }

@@ -15,7 +15,7 @@ export interface Plan {
 function jsonSafe(value: unknown): unknown {
     if (value instanceof pulumi.asset.AssetArchive) return { archive: "AssetArchive (serialized Lambda code)" };
     if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return { asset: value.constructor.name };
-    if (Array.isArray(value)) return value.map(jsonSafe);
+    if (Array.isArray(value)) return (value as unknown[]).map(jsonSafe);
     if (value && typeof value === "object") {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
     }
@@ -41,7 +41,7 @@ function summarize(value: unknown): string {
         }
         return value.length > MAX_VALUE ? `${value.slice(0, MAX_VALUE)}…` : value;
     }
-    const text = JSON.stringify(value);
+    const text = JSON.stringify(value) ?? String(value);
     return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
 }
 

@@ -11,7 +11,7 @@ export interface ReportSection {
     render(run: ProgramRun): Promise<{ text: string; exitCode: number }>;
 }
 
-const ORDER: string[] = [];
+const ORDER: string[] = ["policy", "cost", "diagram"];
 
 export function reportSections(): ReportSection[] {
     return ORDER.map((name) => require(`./sections/${name}`).section as ReportSection);

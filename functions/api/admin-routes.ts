@@ -1,0 +1,74 @@
+/**
+ * Staff-only routes that maintain the registry: create and update sites, detectors and
+ * deployments. Bodies are checked against a per-route field list (unknown fields refused, types
+ * checked, ISO dates parsed); the registry then enforces its own rules (overlaps, references,
+ * ranges) and its domain errors become 400/404/409 problems in the router.
+ */
+import type { Pool } from "mysql2/promise";
+import { createDetector, createSite, updateDetector, updateSite } from "../registry/catalog";
+import { createDeployment, updateDeployment } from "../registry/deployments";
+import { ApiEvent, badRequest, json, notFound } from "./http";
+import { requireStaff } from "./identity";
+import { RouteHandler, Routes } from "./router";
+import { ID_PATTERN, jsonBody, onlyFields, pathId } from "./validate";
+
+export interface AdminDeps {
+    readonly pool: Pool;
+}
+
+type FieldType = "text" | "number" | "id" | "date" | "optionalDate";
+type Fields = Readonly<Record<string, FieldType>>;
+
+function convert(name: string, type: FieldType, value: unknown): unknown {
+    if (type === "optionalDate" && value === null) return null;
+    if (type === "date" || type === "optionalDate") {
+        const date = typeof value === "string" ? new Date(value) : undefined;
+        if (!date || Number.isNaN(date.getTime())) throw badRequest(`${name} must be an ISO 8601 date-time string${type === "optionalDate" ? " or null" : ""}.`);
+        return date;
+    }
+    if (type === "number" && (typeof value !== "number" || !Number.isFinite(value))) throw badRequest(`${name} must be a number.`);
+    if (type === "text" && typeof value !== "string") throw badRequest(`${name} must be a string.`);
+    if (type === "id" && (typeof value !== "string" || !ID_PATTERN.test(value))) throw badRequest(`${name} must be a lowercase UUID.`);
+    return value;
+}
+
+/** The body with only `fields`, each of its declared type. Missing required fields are the registry's to report. */
+function parseBody(event: ApiEvent, fields: Fields): Record<string, unknown> {
+    const body = jsonBody(event);
+    onlyFields(body, Object.keys(fields));
+    return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, convert(name, fields[name], value)]));
+}
+
+const SITE: Fields = { name: "text", kind: "text", latitude: "number", longitude: "number", depthM: "number" };
+const DETECTOR: Fields = { serial: "text", model: "text", firmware: "text", status: "text", commissionedAt: "optionalDate" };
+const DEPLOYMENT: Fields = {
+    detectorId: "id", siteId: "id", projectId: "id", startsAt: "date", endsAt: "optionalDate",
+    zenithDeg: "number", azimuthDeg: "number", status: "text",
+};
+/** What an update may not change: a detector's serial is its identity, a deployment's detector defines it. */
+const without = (fields: Fields, fixed: string): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => k !== fixed));
+
+function create(fields: Fields, save: (pool: Pool, input: any) => Promise<unknown>): RouteHandler<AdminDeps> {
+    return async ({ event, caller, deps }) => {
+        requireStaff(caller);
+        return json(201, await save(deps.pool, parseBody(event, fields)));
+    };
+}
+
+function update(what: string, fields: Fields, save: (pool: Pool, id: string, patch: any) => Promise<unknown>): RouteHandler<AdminDeps> {
+    return async ({ event, caller, deps }) => {
+        requireStaff(caller);
+        const id = pathId(event);
+        if (id === undefined) throw notFound(what);
+        return json(200, await save(deps.pool, id, parseBody(event, fields)));
+    };
+}
+
+export const ADMIN_ROUTES: Routes<AdminDeps> = {
+    "POST /v1/sites": create(SITE, createSite),
+    "PATCH /v1/sites/{id}": update("site", SITE, updateSite),
+    "POST /v1/detectors": create(DETECTOR, createDetector),
+    "PATCH /v1/detectors/{id}": update("detector", without(DETECTOR, "serial"), updateDetector),
+    "POST /v1/deployments": create(DEPLOYMENT, createDeployment),
+    "PATCH /v1/deployments/{id}": update("deployment", without(DEPLOYMENT, "detectorId"), updateDeployment),
+};

@@ -1,0 +1,63 @@
+/**
+ * A tiny router: API Gateway has already matched the route, so the handler is looked up by the
+ * event's `routeKey` ("GET /v1/findings/{id}/download"). Every route needs a verified caller.
+ * Known failures become problem responses; anything else is logged with the request id and
+ * answered with a 500 carrying only that id.
+ *
+ * Throttling (429) happens before the handler: API Gateway's stage limits answer it with their
+ * own body, `{"message":"Too Many Requests"}`, which HTTP APIs cannot customise.
+ */
+import { RegistryError } from "../registry/errors";
+import { ApiEvent, ApiResult, HttpProblem, PROBLEMS, ProblemType, problem } from "./http";
+import { Caller, callerOf } from "./identity";
+
+export type RouteHandler<D> = (request: { event: ApiEvent; caller: Caller; deps: D }) => Promise<ApiResult>;
+export type Routes<D> = Readonly<Record<string, RouteHandler<D>>>;
+
+/** Seconds a caller is asked to wait when the registry is busy: long enough for a connection to free up. */
+const RETRY_AFTER_SECONDS = "5";
+
+/** Registry errors by stable code: their messages name the field or rule, never SQL, so they are safe to return. */
+const REGISTRY_PROBLEMS: Record<string, ProblemType> = {
+    invalid_argument: PROBLEMS.invalidRequest,
+    constraint_violation: PROBLEMS.invalidRequest,
+    unknown_reference: PROBLEMS.invalidRequest,
+    duplicate: PROBLEMS.conflict,
+    duplicate_serial: PROBLEMS.conflict,
+    overlapping_deployment: PROBLEMS.conflict,
+    in_use: PROBLEMS.conflict,
+    not_found: PROBLEMS.notFound,
+};
+
+export interface Logger {
+    error(message: string, fields: Record<string, unknown>): void;
+}
+
+function withHeader(result: ApiResult, name: string, value: string): ApiResult {
+    return { ...result, headers: { ...result.headers, [name]: value } };
+}
+
+/** `log` defaults to the Lambda console (JSON log format), looked up at call time so the closure serialises. */
+export function router<D>(routes: Routes<D>, deps: () => Promise<D>, log?: Logger) {
+    return async (event: ApiEvent): Promise<ApiResult> => {
+        const requestId = event.requestContext?.requestId ?? "unknown";
+        try {
+            const caller = callerOf(event);
+            const handler = Object.prototype.hasOwnProperty.call(routes, event.routeKey) ? routes[event.routeKey] : undefined;
+            if (!handler) return problem(PROBLEMS.notFound, "No such route.");
+            return await handler({ event, caller, deps: await deps() });
+        } catch (error) {
+            if (error instanceof HttpProblem) return problem(error.kind, error.detail);
+            if (error instanceof RegistryError && REGISTRY_PROBLEMS[error.code]) {
+                return problem(REGISTRY_PROBLEMS[error.code], `${error.message}.`, { code: error.code });
+            }
+            // Message and name only: stack traces stay out of responses and logs carry no credentials.
+            (log ?? console).error("request failed", { requestId, routeKey: event.routeKey, name: (error as Error)?.name, message: (error as Error)?.message });
+            if (error instanceof RegistryError) {
+                const busy = problem(PROBLEMS.unavailable, "The registry is busy; retry shortly.", { requestId });
+                return withHeader(busy, "retry-after", RETRY_AFTER_SECONDS);
+            }
+            return problem(PROBLEMS.internal, "Something went wrong on our side. Quote the request id if you report it.", { requestId });
+        }
+    };
+}

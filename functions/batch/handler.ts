@@ -1,0 +1,42 @@
+/**
+ * The batch-ingest Lambda: a thin adapter from the EventBridge event to ingestObject. The S3
+ * client is injected (tests pass one pointed at a local S3 server).
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { parseObjectCreated, ObjectCreatedEvent } from "./event";
+import { BatchManifest, Convert, ingestObject } from "./ingest";
+import { isFolderMarker, parseIncomingKey } from "./keys";
+
+export interface BatchHandlerOptions {
+    /** The data-lake bucket this function serves; events for any other bucket are rejected. */
+    readonly bucket: string;
+    readonly convert?: Convert;
+}
+
+export type BatchResult = BatchManifest | { readonly skipped: string; readonly sourceKey: string };
+
+export function createBatchHandler(s3: S3Client, options: BatchHandlerOptions): (event: ObjectCreatedEvent) => Promise<BatchResult> {
+    return async (event) => {
+        const source = parseObjectCreated(event, options.bucket);
+        if (isFolderMarker(source.key)) {
+            console.log(JSON.stringify({ msg: "skipped folder marker", key: source.key }));
+            return { skipped: "folder marker", sourceKey: source.key };
+        }
+        const manifest = await ingestObject(s3, source, parseIncomingKey(source.key), options.convert);
+        const { sourceKey, versionId, rowsIn, rowsOut, rowsQuarantined, complete } = manifest;
+        console.log(JSON.stringify({ msg: "converted", sourceKey, versionId, rowsIn, rowsOut, rowsQuarantined, complete }));
+        return manifest;
+    };
+}
+
+/** An S3 client for the Lambda environment; S3_ENDPOINT (a local S3 server) is honoured only when set. */
+export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
+    return env.S3_ENDPOINT ? new S3Client({ endpoint: env.S3_ENDPOINT, forcePathStyle: true }) : new S3Client({});
+}
+
+/** The handler as Lambda runs it: configuration from the environment. */
+export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): (event: ObjectCreatedEvent) => Promise<BatchResult> {
+    const bucket = env.DATA_LAKE_BUCKET;
+    if (!bucket) throw new Error("DATA_LAKE_BUCKET is not set");
+    return createBatchHandler(s3ClientFromEnv(env), { bucket });
+}

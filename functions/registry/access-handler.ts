@@ -1,0 +1,78 @@
+/**
+ * The registry access Lambda's logic: Lambdas outside the VPC (which cannot reach the DB)
+ * invoke it synchronously with `{ op, args }`. Only the allowlisted operations run; arguments
+ * are validated here (JSON carries times as ISO-8601 strings); the answer is always
+ * `{ ok: true, result }` or `{ ok: false, error: { code, message } }`, never a driver error.
+ */
+import type { Pool } from "mysql2/promise";
+import { InvalidArgumentError, RegistryUnavailableError, isRegistryError } from "./errors";
+import { ownersAt } from "./deployments";
+import { recordDataFile, recordFinding } from "./records";
+import type { DataFileInput, FindingInput } from "./types";
+
+export type AccessRequest =
+    | { op: "ownersAt"; args: { pairs: { detector: { id: string } | { serial: string }; at: string }[] } }
+    | { op: "recordDataFile"; args: Omit<DataFileInput, "firstReadingAt" | "lastReadingAt"> & { firstReadingAt?: string; lastReadingAt?: string } }
+    | { op: "recordFinding"; args: Omit<FindingInput, "periodStart" | "periodEnd"> & { periodStart: string; periodEnd: string } };
+
+export type AccessResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function time(value: unknown, what: string): Date {
+    const date = typeof value === "string" && ISO_TIME.test(value) ? new Date(value) : undefined;
+    if (!date || Number.isNaN(date.getTime())) throw new InvalidArgumentError(`${what} must be an ISO-8601 time with zone, e.g. 2025-01-31T12:00:00Z`);
+    return date;
+}
+
+function optionalTime(value: unknown, what: string): Date | undefined {
+    return value === undefined || value === null ? undefined : time(value, what);
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+    if (!value || typeof value !== "object" || Array.isArray(value)) throw new InvalidArgumentError(`${what} must be an object`);
+    return value as Record<string, unknown>;
+}
+
+const OPERATIONS: Record<AccessRequest["op"], (pool: Pool, args: Record<string, unknown>) => Promise<unknown>> = {
+    async ownersAt(pool, args) {
+        if (!Array.isArray(args.pairs)) throw new InvalidArgumentError("args.pairs must be an array");
+        const pairs = args.pairs.map((p, i) => {
+            const pair = record(p, `pairs[${i}]`);
+            return { detector: pair.detector as never, at: time(pair.at, `pairs[${i}].at`) };
+        });
+        // JSON has no undefined inside arrays: "no owner" travels as null.
+        return (await ownersAt(pool, pairs)).map((o) => o ?? null);
+    },
+    recordDataFile(pool, args) {
+        return recordDataFile(pool, {
+            ...(args as unknown as DataFileInput),
+            firstReadingAt: optionalTime(args.firstReadingAt, "firstReadingAt"),
+            lastReadingAt: optionalTime(args.lastReadingAt, "lastReadingAt"),
+        });
+    },
+    recordFinding(pool, args) {
+        return recordFinding(pool, {
+            ...(args as unknown as FindingInput),
+            periodStart: time(args.periodStart, "periodStart"),
+            periodEnd: time(args.periodEnd, "periodEnd"),
+        });
+    },
+};
+
+/** `pool` is called only for a valid request, so bad input never opens a connection. */
+export async function handleAccessRequest(pool: () => Pool, request: unknown, log: (err: unknown) => void = console.error): Promise<AccessResponse> {
+    try {
+        const { op, args } = record(request, "request");
+        if (typeof op !== "string" || !Object.prototype.hasOwnProperty.call(OPERATIONS, op)) {
+            throw new InvalidArgumentError(`unknown op; allowed: ${Object.keys(OPERATIONS).join(", ")}`);
+        }
+        const checkedArgs = record(args, "args");
+        return { ok: true, result: await OPERATIONS[op as AccessRequest["op"]](pool(), checkedArgs) };
+    } catch (err) {
+        const known = isRegistryError(err) ? err : new RegistryUnavailableError(err);
+        // The caller gets the domain error; unexpected failures' details stay in this function's own log.
+        if (known.code === "unavailable") log(known.cause ?? known);
+        return { ok: false, error: { code: known.code, message: known.message } };
+    }
+}

@@ -1,0 +1,198 @@
+/**
+ * ClientApi: the HTTP API clients and staff call, behind a JWT authorizer that trusts only the
+ * ClientIdentity user pool and its app client.
+ *
+ * - HTTP API, not REST API: about a third of the request price and a native JWT authorizer.
+ * - Four functions, split by what their role may touch:
+ *     read      GET findings, detectors, deployments    registry only
+ *     download  GET a finding's presigned URL           registry + GetObject under findings/
+ *     admin     staff create/update registry rows       registry only
+ *     upload    staff presigned PUT under incoming/     PutObject under incoming/, no VPC
+ *   The route keys come from the functions' own route tables, so API and code cannot drift.
+ * - `$default` stage, auto-deployed, JSON access logs with retention, default throttling.
+ * - CORS only when origins are configured (the CLI and SDKs do not need it).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PREFIX } from "../functions/layout";
+import { adminEntry, clientReadEntry, downloadEntry, ENV, uploadEntry } from "../functions/api/entry";
+import { ADMIN_ROUTES } from "../functions/api/admin-routes";
+import { DOWNLOAD_ROUTES, READ_ROUTES } from "../functions/api/client-routes";
+import { UPLOAD_ROUTES } from "../functions/api/upload-routes";
+import { ApiConfig } from "./config";
+import { PipelineFunction, PolicyStatement } from "./lambda";
+import { RegistryAccess } from "./registry";
+import { unusedPackages } from "./governance/packages";
+
+/** API handlers answer in well under a second; 10 s bounds a stuck registry connection (API Gateway waits 30 s). */
+const HANDLER_TIMEOUT_SECONDS = 10;
+/** Small JSON in and out: the minimum memory tier that keeps cold starts of the SDK tolerable. */
+const HANDLER_MEMORY_MB = 256;
+const DB_PACKAGES = ["mysql2", "@aws-sdk/rds-signer"];
+const PRESIGN_PACKAGES = ["@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"];
+
+/** Fields of the stage's JSON access log (API Gateway $context variables). */
+export const ACCESS_LOG_FORMAT = {
+    requestId: "$context.requestId",
+    ip: "$context.identity.sourceIp",
+    requestTime: "$context.requestTime",
+    routeKey: "$context.routeKey",
+    status: "$context.status",
+    latency: "$context.responseLatency",
+    integrationLatency: "$context.integrationLatency",
+    responseLength: "$context.responseLength",
+    // Who called (the token's subject), never the token itself.
+    sub: "$context.authorizer.claims.sub",
+    authorizerError: "$context.authorizer.error",
+};
+
+export interface ClientApiArgs {
+    /** The user pool's token issuer and the app client id the tokens are for. */
+    readonly issuer: pulumi.Input<string>;
+    readonly audience: pulumi.Input<string>;
+    readonly bucketName: pulumi.Input<string>;
+    readonly bucketArn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+    readonly registry: RegistryAccess;
+    readonly api: ApiConfig;
+    readonly logRetentionDays: number;
+}
+
+interface Handler {
+    readonly name: string;
+    readonly description: string;
+    readonly entry: () => (event: any) => Promise<unknown>;
+    readonly routes: readonly string[];
+    readonly statements: PolicyStatement[];
+    /** Talks to the registry: runs in the VPC, may connect as the application user. */
+    readonly registry: boolean;
+    /** Signs S3 URLs: gets the bucket and expiry. */
+    readonly presigns: boolean;
+}
+
+export class ClientApi extends pulumi.ComponentResource {
+    public readonly api: aws.apigatewayv2.Api;
+    public readonly stage: aws.apigatewayv2.Stage;
+    public readonly authorizer: aws.apigatewayv2.Authorizer;
+    public readonly functions: Record<string, PipelineFunction>;
+    /** Base URL clients call: https://<id>.execute-api.<region>.amazonaws.com (routes start with /v1). */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: ClientApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mdetect:access:ClientApi", name, {}, opts);
+        const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
+        const cors = args.api.corsOrigins.length > 0 ? {
+            allowOrigins: [...args.api.corsOrigins],
+            allowMethods: ["GET", "POST", "PATCH"],
+            allowHeaders: ["authorization", "content-type"],
+            maxAge: 3600,
+        } : undefined;
+
+        this.api = new aws.apigatewayv2.Api(name, {
+            protocolType: "HTTP",
+            description: "mDetect client API: findings, detectors, deployments, uploads",
+            corsConfiguration: cors,
+        }, { parent: this });
+
+        this.authorizer = new aws.apigatewayv2.Authorizer(`${name}-jwt`, {
+            apiId: this.api.id,
+            authorizerType: "JWT",
+            identitySources: ["$request.header.Authorization"],
+            jwtConfiguration: { issuer: args.issuer, audiences: [args.audience] },
+        }, { parent: this });
+
+        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access`, { retentionInDays: args.logRetentionDays }, { parent: this });
+        this.stage = new aws.apigatewayv2.Stage(name, {
+            apiId: this.api.id,
+            name: "$default",
+            autoDeploy: true,
+            accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
+            defaultRouteSettings: {
+                throttlingRateLimit: args.api.throttleRatePerSecond,
+                throttlingBurstLimit: args.api.throttleBurst,
+            },
+        }, { parent: this });
+
+        const handlers: Handler[] = [
+            {
+                name: "read", description: "Client API: a client's findings, detectors and deployments",
+                entry: clientReadEntry, routes: Object.keys(READ_ROUTES), statements: [], registry: true, presigns: false,
+            },
+            {
+                name: "download", description: "Client API: presigned download of one of the client's findings",
+                entry: downloadEntry, routes: Object.keys(DOWNLOAD_ROUTES),
+                statements: [
+                    { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: objects(PREFIX.findings) },
+                    // The URL is signed with this role: S3 decrypts with the caller's rights to the key.
+                    { Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: args.keyArn },
+                ],
+                registry: true, presigns: true,
+            },
+            {
+                name: "admin", description: "Client API: staff maintain sites, detectors and deployments",
+                entry: adminEntry, routes: Object.keys(ADMIN_ROUTES), statements: [], registry: true, presigns: false,
+            },
+            {
+                name: "upload", description: "Client API: staff presigned uploads under incoming/",
+                entry: uploadEntry, routes: Object.keys(UPLOAD_ROUTES),
+                statements: [
+                    { Sid: "WriteUploads", Effect: "Allow", Action: "s3:PutObject", Resource: objects(PREFIX.incoming) },
+                    { Sid: "EncryptUploads", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn },
+                ],
+                registry: false, presigns: true,
+            },
+        ];
+
+        this.functions = {};
+        for (const handler of handlers) {
+            const fn = this.handler(name, handler, args);
+            this.functions[handler.name] = fn;
+            const integration = new aws.apigatewayv2.Integration(`${name}-${handler.name}`, {
+                apiId: this.api.id,
+                integrationType: "AWS_PROXY",
+                integrationUri: fn.function.arn,
+                integrationMethod: "POST",
+                payloadFormatVersion: "2.0",
+            }, { parent: this });
+            for (const routeKey of handler.routes) {
+                const [method, path] = routeKey.split(" ");
+                const slug = `${method}${path.replace(/[{}]/g, "").replace(/\//g, "-")}`.toLowerCase();
+                new aws.apigatewayv2.Route(`${name}-${slug}`, {
+                    apiId: this.api.id,
+                    routeKey,
+                    target: pulumi.interpolate`integrations/${integration.id}`,
+                    authorizationType: "JWT",
+                    authorizerId: this.authorizer.id,
+                }, { parent: this });
+                // Only this route of this API may invoke the function; path parameters match any value.
+                new aws.lambda.Permission(`${name}-${slug}`, {
+                    action: "lambda:InvokeFunction",
+                    function: fn.function.name,
+                    principal: "apigateway.amazonaws.com",
+                    sourceArn: pulumi.interpolate`${this.api.executionArn}/*/${method}${path.replace(/\{[^}]+\}/g, "*")}`,
+                }, { parent: this });
+            }
+        }
+
+        this.url = this.api.apiEndpoint;
+        this.registerOutputs({ url: this.url, apiId: this.api.id });
+    }
+
+    private handler(name: string, handler: Handler, args: ClientApiArgs): PipelineFunction {
+        const entry = handler.entry();
+        return new PipelineFunction(`${name}-${handler.name}`, {
+            description: handler.description,
+            callback: entry,
+            statements: [...(handler.registry ? args.registry.connectStatements : []), ...handler.statements],
+            memorySizeMb: HANDLER_MEMORY_MB,
+            timeoutSeconds: HANDLER_TIMEOUT_SECONDS,
+            logRetentionDays: args.logRetentionDays,
+            environment: {
+                ...(handler.registry ? args.registry.environment : {}),
+                ...(handler.presigns ? { [ENV.bucket]: args.bucketName, [ENV.expiry]: String(args.api.presignExpirySeconds) } : {}),
+            },
+            vpc: handler.registry ? args.registry.vpc : undefined,
+            excludePackages: unusedPackages([...(handler.registry ? DB_PACKAGES : []), ...(handler.presigns ? PRESIGN_PACKAGES : [])]),
+        }, { parent: this });
+    }
+}

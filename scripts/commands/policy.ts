@@ -1,0 +1,47 @@
+/**
+ * `mdetect policy [--stack dev] [--plan FILE] [--sarif FILE] [--junit FILE] [--json] [--pack-config FILE]`:
+ * the CrossGuard pack run offline over the program under mocks (or a plan JSON from
+ * `npm start -- --json`). Prints findings by severity; exits 1 on any unsuppressed mandatory
+ * violation. `--pack-config` writes the stack's policy config for `pulumi preview --policy-pack-config`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "../lib/args";
+import { runProgram, stackConfig, projectName, ROOT } from "../lib/mock-run";
+import { fromPlan, fromProgramRun } from "../lib/policy-input";
+import { checkStack } from "../lib/policy-run";
+import { renderText, toJUnit, toSarif } from "../lib/policy-report";
+import { RULES } from "../../policy/rules";
+import type { Plan } from "../lib/plan";
+
+export const description = "run the CrossGuard policy pack offline (SARIF, JUnit; non-zero on mandatory violations)";
+
+function write(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
+    console.error(`wrote ${file}`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+    const args = parseArgs(argv, { stack: "string", plan: "string", sarif: "string", junit: "string", json: "boolean", "pack-config": "string" });
+    let stack = (args.stack as string | undefined) ?? "dev";
+    let config: Record<string, unknown>;
+    let resources;
+    if (args.plan) {
+        const plan = JSON.parse(fs.readFileSync(args.plan as string, "utf8")) as Plan;
+        resources = fromPlan(plan, projectName());
+        stack = plan.stack;
+        config = plan.config;
+    } else {
+        resources = fromProgramRun(await runProgram({ stack }));
+        config = stackConfig(stack);
+    }
+    const result = checkStack(resources, stack, config);
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")).version as string;
+    if (args.sarif) write(args.sarif as string, JSON.stringify(toSarif(result.findings, RULES, version), null, 2));
+    if (args.junit) write(args.junit as string, toJUnit(result.findings, RULES));
+    if (args["pack-config"]) write(args["pack-config"] as string, JSON.stringify(result.packConfig, null, 2));
+    if (args.json) console.log(JSON.stringify({ stack, findings: result.findings, blocking: result.blocking.length }, null, 2));
+    else console.log(`Policy pack 'mdetect' on stack '${stack}'${args.plan ? ` (plan ${args.plan})` : " (offline, Pulumi mock runtime)"}\n\n${renderText(result.findings, RULES, result.resourceCount)}`);
+    return result.blocking.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,100 @@
+/**
+ * The cost report: the estimate for a program run, the comparison with the seed's design and
+ * capacity planning across fleet sizes (each size is a real program run, so shard counts and
+ * every other derived setting come from the program itself).
+ */
+import { runProgram, ProgramRun } from "../mock-run";
+import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/design";
+import { estimate, Estimate, flow } from "../../../policy/lib/cost/model";
+import { seedVariant, decisionPoints, DecisionPoint } from "./compare";
+import { streamCapacity } from "../../../infra/capacity";
+import { PRICE_TABLE_NOTE } from "../../../policy/lib/cost/prices";
+
+export const PLANNING_FLEETS = [10, 100, 1_000, 10_000] as const;
+
+export interface CapacityRow {
+    readonly detectors: number;
+    readonly shards: number;
+    readonly limitedBy: "bytes" | "records";
+    readonly firehoseGbBilledPerMonth: number;
+    readonly s3ObjectsPerDay: number;
+    readonly storedGbAfter1Month: number;
+    readonly storedGbAfter12Months: number;
+    readonly monthlyUsd: number;
+    readonly perDetectorUsd: number;
+}
+
+export interface CostReport {
+    readonly stack: string;
+    readonly estimate: Estimate;
+    readonly seed: { readonly estimate: Estimate; readonly ratio: number };
+    readonly decisions: DecisionPoint[];
+    readonly capacity?: CapacityRow[];
+    readonly prices: string;
+}
+
+export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 12): { ours: Estimate; seed: Estimate; decisions: DecisionPoint[] } {
+    const design = designFromResources(run.resources);
+    const usage = usageFromConfig(run.config);
+    const seed = seedVariant(design, usage);
+    return { ours: estimate(design, usage, months), seed: estimate(seed.design, seed.usage, months), decisions: decisionPoints(design, usage) };
+}
+
+export async function capacityPlan(stack: string, fleets: readonly number[] = PLANNING_FLEETS): Promise<CapacityRow[]> {
+    const rows: CapacityRow[] = [];
+    for (const detectors of fleets) {
+        const run = await runProgram({ stack, config: { "mdetect:detectorCount": detectors } });
+        const design = designFromResources(run.resources);
+        const usage = usageFromConfig(run.config);
+        const est = estimate(design, usage, 12);
+        const f = flow(design, usage);
+        const cap = streamCapacity({ detectorCount: detectors, bytesPerSecondPerDetector: usage.bytesPerSecondPerDetector, readingsPerRecord: usage.readingsPerRecord });
+        rows.push({
+            detectors,
+            shards: design.stream?.shards ?? 0,
+            limitedBy: cap.limitedBy,
+            firehoseGbBilledPerMonth: f.firehoseBilledGb,
+            s3ObjectsPerDay: (2 * f.firehoseObjects + f.findingsObjects) / (365 / 12),
+            storedGbAfter1Month: est.months[0].storedGb,
+            storedGbAfter12Months: est.months[11].storedGb,
+            monthlyUsd: est.firstMonth.totalUsd,
+            perDetectorUsd: est.perDetectorUsd,
+        });
+    }
+    return rows;
+}
+
+export async function costReport(run: ProgramRun, options: { months?: number; capacity?: boolean } = {}): Promise<CostReport> {
+    const { ours, seed, decisions } = costOf(run, options.months ?? 12);
+    return {
+        stack: run.stack,
+        estimate: ours,
+        seed: { estimate: seed, ratio: seed.firstMonth.totalUsd / ours.firstMonth.totalUsd },
+        decisions,
+        capacity: options.capacity ? await capacityPlan(run.stack) : undefined,
+        prices: PRICE_TABLE_NOTE,
+    };
+}
+
+const usd = (n: number): string => `$${n.toFixed(2)}`;
+
+export function renderCostSummary(report: CostReport): string {
+    const e = report.estimate;
+    const lines = [
+        `Estimated monthly cost for ${e.usage.detectors} detectors (first month): ${usd(e.firstMonth.totalUsd)} (${usd(e.perDetectorUsd)} per detector)`,
+        ...e.breakdown.map((b) => `  ${b.service.padEnd(16)} ${usd(b.usd).padStart(10)}`),
+        `12-month view: ${e.months.map((m) => `m${m.month} ${usd(m.totalUsd)}`).join(", ")}`,
+        `Peak month: ${usd(e.peakMonthUsd)}`,
+        `Seed's straightforward design (1 reading/record, no compression, all S3 Standard, always-on endpoint, NAT): ${usd(report.seed.estimate.firstMonth.totalUsd)} = ${report.seed.ratio.toFixed(1)}x this design`,
+        "Where the design should change:",
+        ...report.decisions.map((d) => `  - ${d.question}: ${d.detail}`),
+    ];
+    if (report.capacity) {
+        lines.push("Capacity planning:", "  detectors  shards (limit)    Firehose GB/mo  S3 objects/day  stored GB m1 / m12   $/month  $/detector");
+        for (const r of report.capacity) {
+            lines.push(`  ${String(r.detectors).padStart(9)}  ${`${r.shards} (${r.limitedBy})`.padEnd(16)} ${r.firehoseGbBilledPerMonth.toFixed(1).padStart(14)}  ${Math.round(r.s3ObjectsPerDay).toString().padStart(14)}  ${`${r.storedGbAfter1Month.toFixed(1)} / ${r.storedGbAfter12Months.toFixed(1)}`.padStart(19)}  ${usd(r.monthlyUsd).padStart(9)}  ${usd(r.perDetectorUsd).padStart(9)}`);
+        }
+    }
+    lines.push(`Prices: ${report.prices}`);
+    return lines.join("\n");
+}

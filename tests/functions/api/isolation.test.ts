@@ -1,0 +1,141 @@
+/**
+ * Tenant isolation, adversarially: client A's user sends generated ids, paths and encodings at
+ * every route. Nothing of client B may come back, and a finding that exists for B must be
+ * answered byte-for-byte like one that exists for nobody.
+ */
+import { expect } from "chai";
+import * as fc from "fast-check";
+import { ADMIN_ROUTES } from "../../../functions/api/admin-routes";
+import { DOWNLOAD_ROUTES, READ_ROUTES } from "../../../functions/api/client-routes";
+import { ApiResult } from "../../../functions/api/http";
+import { presignClient } from "../../../functions/api/presign";
+import { router } from "../../../functions/api/router";
+import { UPLOAD_ROUTES } from "../../../functions/api/upload-routes";
+import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import { ApiWorld, CREDENTIALS, REGION, apiEvent, body, buildApiWorld, claims } from "./fixtures";
+
+/** Generated attempts per property; four properties, so well over 200 in all. */
+const RUNS = 120;
+const ABSENT = "00000000-0000-4000-8000-000000000000";
+
+/** Characters that look like UUID characters but are not ASCII (Cyrillic, fullwidth, mathematical digits, dashes). */
+const LOOK_ALIKES: Record<string, string[]> = {
+    a: ["\u0430", "\uff41"], c: ["\u0441", "\uff43"], e: ["\u0435", "\uff45"], "0": ["\u041e", "\uff10", "\u1d7ce"], "1": ["\u0399", "\uff11"],
+    "-": ["\u2010", "\u2011", "\u2212", "\uff0d"],
+};
+
+function spoofs(id: string): fc.Arbitrary<string> {
+    const lookAlike = fc.nat({ max: id.length - 1 }).chain((i) => {
+        const options = LOOK_ALIKES[id[i]];
+        return options ? fc.constantFrom(...options).map((c) => id.slice(0, i) + c + id.slice(i + 1)) : fc.constant(id.toUpperCase());
+    });
+    return fc.oneof(
+        fc.constant(id),
+        lookAlike,
+        fc.constantFrom(
+            id.toUpperCase(), ` ${id}`, `${id}/`, `/${id}`, `${id}%00`, `${id}\u0000`, `../${id}`, `..%2f${id}`, `%2e%2e/${id}`, `%2e%2e%2f${id}`,
+            `..\\${id}`, `${id}/..`, `//${id}`, `.%2e/${id}`, encodeURIComponent(`../${id}`), `${id}?x=1`, `${id}#`, `{${id}}`,
+            id.replace(/-/g, ""), `${id.slice(0, -1)}`, `${id}0`,
+        ),
+    );
+}
+
+describe("functions/api: tenant isolation (generated cross-tenant attempts)", () => {
+    let db: TestDatabase;
+    let world: ApiWorld;
+    const silent = { error: () => undefined };
+    const s3 = presignClient({ region: REGION, credentials: CREDENTIALS });
+    let read: (e: any) => Promise<ApiResult>;
+    let download: (e: any) => Promise<ApiResult>;
+    let admin: (e: any) => Promise<ApiResult>;
+    let upload: (e: any) => Promise<ApiResult>;
+    /** Everything of B that must never reach A: ids and keys. */
+    let secrets: string[];
+    let attempts = 0;
+
+    before(async () => {
+        db = await withTestDatabase();
+        world = await buildApiWorld(db.pool);
+        read = router(READ_ROUTES, async () => ({ pool: db.pool }), silent);
+        download = router(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
+        admin = router(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
+        upload = router(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
+        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-T002", world.tunnel.id,
+            ...world.findingsB.flatMap((f) => [f.id, f.s3Key])];
+    });
+    after(async () => {
+        await db?.drop();
+        expect(attempts, "generated cross-tenant attempts").to.be.at.least(200);
+    });
+
+    const asA = () => claims({ clientId: world.clientA.id });
+    const leaks = (result: ApiResult) => secrets.filter((s) => result.body.includes(s) || JSON.stringify(result.headers).includes(s));
+    /** Ids of B's rows, absent rows and A's own (any of which may be spoofed). */
+    const targetIds = () => fc.constantFrom(...world.findingsB.map((f) => f.id), world.clientB.id, world.projectB.id, world.d2.id, ABSENT,
+        "7b1d9c2e-3f4a-4b5c-8d6e-7f8091a2b3c4");
+
+    it("download: another client's finding and a missing one get byte-identical 404s, whatever the id encoding", async () => {
+        const reference = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: ABSENT } }));
+        expect(reference.statusCode).to.equal(404);
+        await fc.assert(fc.asyncProperty(targetIds().chain(spoofs), async (id) => {
+            attempts++;
+            const result = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id } }));
+            expect(JSON.stringify(result), id).to.equal(JSON.stringify(reference));
+        }), { numRuns: RUNS });
+    });
+
+    it("lists: B's project, detector, dates and forged cursors never return B's rows", async () => {
+        const filters = fc.record({
+            projectId: fc.option(targetIds().chain(spoofs), { nil: undefined }),
+            detectorId: fc.option(fc.constantFrom(world.d2.id, world.d1.id, ABSENT), { nil: undefined }),
+            from: fc.option(fc.constantFrom("2026-01-01", "2026-01-07T00:00:00Z", "1970-01-01"), { nil: undefined }),
+            cursor: fc.option(fc.oneof(
+                // B's keyset position wrapped as if the API had issued it to A (unscoped).
+                fc.constant(Buffer.from(JSON.stringify({ v: 1, s: "x", k: Buffer.from(JSON.stringify({ t: Date.parse("2026-01-08"), id: world.findingsB[2].id })).toString("base64url") })).toString("base64url")),
+                fc.string({ maxLength: 40 }),
+            ), { nil: undefined }),
+            clientId: fc.option(fc.constant(world.clientB.id), { nil: undefined }),
+        }, { requiredKeys: [] });
+        const routes = fc.constantFrom("GET /v1/findings", "GET /v1/detectors", "GET /v1/deployments");
+        await fc.assert(fc.asyncProperty(routes, filters, async (routeKey, query) => {
+            attempts++;
+            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string>;
+            const result = await read(apiEvent(routeKey, { claims: asA(), query: defined, pathParameters: { clientId: world.clientB.id } }));
+            expect(leaks(result), `${routeKey} ${JSON.stringify(defined)}`).to.deep.equal([]);
+            expect([200, 400]).to.include(result.statusCode);
+        }), { numRuns: RUNS });
+    });
+
+    it("claims: a client_id claim that is spoofed, unknown or malformed sees nothing of B", async () => {
+        const routes = fc.constantFrom(...Object.keys(READ_ROUTES), ...Object.keys(DOWNLOAD_ROUTES));
+        const clientClaim = fc.oneof(spoofs(world.clientB.id).filter((s) => s !== world.clientB.id), fc.constant(ABSENT), fc.string({ maxLength: 40 }));
+        await fc.assert(fc.asyncProperty(routes, clientClaim, targetIds(), async (routeKey, clientId, id) => {
+            attempts++;
+            const handle = routeKey.includes("download") ? download : read;
+            const result = await handle(apiEvent(routeKey, { claims: claims({ clientId }), pathParameters: { id } }));
+            expect(leaks(result), `${routeKey} as ${JSON.stringify(clientId)}`).to.deep.equal([]);
+            if (result.statusCode === 200) expect(body(result).items ?? [], "an unknown client owns nothing").to.deep.equal([]);
+        }), { numRuns: RUNS });
+    });
+
+    it("staff routes: a client user is refused identically, whatever ids and bodies it sends", async () => {
+        const reference = await admin(apiEvent("POST /v1/sites", { claims: asA(), body: {} }));
+        expect(reference.statusCode).to.equal(403);
+        const routes = fc.constantFrom(...Object.keys(ADMIN_ROUTES), ...Object.keys(UPLOAD_ROUTES));
+        const payload = fc.dictionary(fc.constantFrom("name", "siteId", "detectorId", "projectId", "filename", "clientId", "custom:client_id", "cognito:groups"),
+            fc.oneof(targetIds().chain(spoofs), fc.constant("[staff]")));
+        await fc.assert(fc.asyncProperty(routes, targetIds().chain(spoofs), payload, async (routeKey, id, fields) => {
+            attempts++;
+            const handle = routeKey.includes("uploads") ? upload : admin;
+            const result = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id }, body: fields }));
+            expect(JSON.stringify(result), routeKey).to.equal(JSON.stringify(reference));
+        }), { numRuns: RUNS });
+    });
+
+    it("and A still reaches its own findings (the denials above are not a broken route)", async () => {
+        const own = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: world.findingsA[0].id } }));
+        expect(own.statusCode).to.equal(200);
+        const other = await download(apiEvent("GET /v1/findings/{id}/download", { claims: claims({ clientId: world.clientB.id }), pathParameters: { id: world.findingsB[0].id } }));
+        expect(other.statusCode).to.equal(200);
+    });
+});

@@ -1,0 +1,69 @@
+import { expect } from "chai";
+import * as fc from "fast-check";
+import { decodeCursor, encodeCursor } from "../../../functions/api/cursor";
+import { MAX_FILENAME_LENGTH, safeFilename } from "../../../functions/api/filename";
+import { HttpProblem } from "../../../functions/api/http";
+
+const CLIENT_A = "0b6e3a52-4a3e-4c55-9d1c-3f0e1c2d3b4a";
+const CLIENT_B = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+
+function refused(f: () => unknown): boolean {
+    try {
+        f();
+        return false;
+    } catch (error) {
+        return error instanceof HttpProblem && error.kind.status === 400;
+    }
+}
+
+describe("functions/api: upload file names and page cursors", () => {
+    describe("safeFilename", () => {
+        it("keeps ordinary detector dump names unchanged", () => {
+            for (const name of ["dump.json", "MD-T001_2026-01-31.ndjson.gz", "a", "0.json", "x".repeat(MAX_FILENAME_LENGTH)]) {
+                expect(safeFilename(name)).to.equal(name);
+            }
+        });
+
+        it("refuses traversal, separators, control characters, encodings and look-alikes with a 400", () => {
+            const bad = ["", "..", "../x.json", "a/b.json", "a\\b.json", "x..json", ".hidden", "-rf", "dump\u0000.json", "dump\n.json",
+                "%2e%2e", "%2F", "d\u0443mp.json", "dump\uff0ejson", "dump\u2024json", "d\u0301ump.json", "dump .json", "x".repeat(MAX_FILENAME_LENGTH + 1),
+                "\u0430.json", "dump\u2215x.json", "dump.json\u200b"];
+            for (const name of bad) expect(refused(() => safeFilename(name)), JSON.stringify(name)).to.equal(true);
+            for (const value of [undefined, null, 42, ["a.json"], { name: "a.json" }]) expect(refused(() => safeFilename(value))).to.equal(true);
+        });
+
+        it("accepts only names that are a single, plain, ASCII path segment", () => {
+            fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 40 }), (name) => {
+                if (refused(() => safeFilename(name))) return true;
+                const accepted = safeFilename(name);
+                return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(accepted) && !accepted.includes("..") && accepted === name;
+            }), { numRuns: 500 });
+        });
+    });
+
+    describe("page cursors", () => {
+        const query = { projectId: undefined, detectorId: CLIENT_B, from: "2026-01-01", to: undefined };
+
+        it("round-trip the registry position for the same client and filters", () => {
+            fc.assert(fc.property(fc.string({ maxLength: 200 }), (position) => decodeCursor(encodeCursor(position, CLIENT_A, query), CLIENT_A, query) === position));
+        });
+
+        it("are refused for another client or other filters", () => {
+            const cursor = encodeCursor("eyJ0IjoxfQ", CLIENT_A, query);
+            expect(refused(() => decodeCursor(cursor, CLIENT_B, query))).to.equal(true);
+            expect(refused(() => decodeCursor(cursor, CLIENT_A, { ...query, from: "2025-01-01" }))).to.equal(true);
+            expect(refused(() => decodeCursor(cursor, CLIENT_A, { ...query, projectId: CLIENT_A }))).to.equal(true);
+        });
+
+        it("refuse anything that is not a cursor this API issued, without throwing anything but a 400", () => {
+            fc.assert(fc.property(fc.string({ maxLength: 600 }), (text) => {
+                try {
+                    decodeCursor(text, CLIENT_A, query);
+                    return false;
+                } catch (error) {
+                    return error instanceof HttpProblem && error.kind.status === 400;
+                }
+            }), { numRuns: 300 });
+        });
+    });
+});

@@ -1,0 +1,53 @@
+/** Curated CSV for inference tests: rows, gzip objects, the sample model's expected scores. */
+import { gzipSync } from "zlib";
+import { Readable } from "stream";
+import { CuratedRow } from "../../../functions/inference/curated";
+import { ID_COLUMNS, FEATURES } from "../../../functions/inference/contract";
+import { loadSampleModel, sampleScore } from "../../helpers/sample-model";
+
+export const HEADER = [...ID_COLUMNS, ...FEATURES].join(",");
+const model = loadSampleModel();
+
+/** Typical readings score ~0.18 with the sample model; a burst of coincidences scores ~0.95. */
+export function features(alert: boolean, i = 0): string {
+    const coincidences = alert ? 60 : 5;
+    return [100 + (i % 7), coincidences, 1, 10, (i * 13) % 360, 1013.25, 20.5, 100].join(",");
+}
+
+export function row(detectorId: string, at: Date, seq: number, alert = false): CuratedRow {
+    return { detectorId, timestamp: at.toISOString(), seq: String(seq), features: features(alert, seq) };
+}
+
+export function line(r: CuratedRow): string {
+    return `${r.detectorId},${r.timestamp},${r.seq},${r.features}`;
+}
+
+export function expectedScore(r: CuratedRow): number {
+    return sampleScore(model, r.features.split(",").map(Number));
+}
+
+/** A curated object as the batch converter writes it: one header, then rows. */
+export function batchObject(rows: CuratedRow[]): Buffer {
+    return gzipSync(`${HEADER}\n${rows.map(line).join("\n")}\n`);
+}
+
+/** A Firehose object: gzip members concatenated, each record's lines without a header. */
+export function realtimeObject(records: CuratedRow[][]): Buffer {
+    return Buffer.concat(records.map((rs) => gzipSync(rs.map((r) => `${line(r)}\n`).join(""))));
+}
+
+export async function* asyncRows(rows: CuratedRow[]): AsyncGenerator<CuratedRow> {
+    yield* rows;
+}
+
+export const stream = (b: Buffer) => Readable.from([b]);
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+    try {
+        await promise;
+    } catch (error) {
+        return error as Error;
+    }
+    throw new Error("expected the promise to reject");
+}

@@ -1,0 +1,58 @@
+/** Readings and Firehose events as a detector fleet and Firehose would produce them. */
+import { FirehoseEvent } from "../../../functions/realtime/transform";
+
+export const STREAM_ARN = "arn:aws:kinesis:ap-southeast-2:123456789012:stream/telemetry";
+const BASE_MS = Date.UTC(2025, 5, 1, 10, 0, 0);
+
+/** A reading inside every range of schema/telemetry.schema.json. */
+export function reading(detector: number, seq: number): Record<string, unknown> {
+    return {
+        detector_id: `MD-${String(detector).padStart(4, "0")}`,
+        timestamp: new Date(BASE_MS + seq * 1000).toISOString(),
+        seq,
+        muon_count: 40 + (seq % 17),
+        coincidence_count: seq % 5,
+        live_time_s: 0.98,
+        zenith_deg: 12.5,
+        azimuth_deg: 187.25,
+        pressure_hpa: 1012.6,
+        temperature_c: 21.4,
+        humidity_pct: 55,
+        sipm_bias_v: 54.2,
+        battery_v: 12.7,
+        latitude: -37.81,
+        longitude: 144.96,
+        depth_m: 120,
+    };
+}
+
+/** One Kinesis record's data: readings batched as NDJSON. */
+export function ndjson(values: unknown[]): string {
+    return values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n");
+}
+
+/** A Firehose transformation event over Kinesis records, one second apart. */
+export function firehoseEvent(records: (string | Buffer)[], invocationId = "inv-1"): FirehoseEvent {
+    return {
+        invocationId,
+        deliveryStreamArn: "arn:aws:firehose:ap-southeast-2:123456789012:deliverystream/telemetry",
+        sourceKinesisStreamArn: STREAM_ARN,
+        region: "ap-southeast-2",
+        records: records.map((data, i) => ({
+            recordId: `49546986683135544286507457936321625675700192471156785154-${i}`,
+            approximateArrivalTimestamp: BASE_MS + i * 1000,
+            data: Buffer.from(data).toString("base64"),
+            kinesisRecordMetadata: {
+                shardId: "shardId-000000000000",
+                partitionKey: "MD-0001",
+                approximateArrivalTimestamp: BASE_MS + i * 1000,
+                sequenceNumber: `4954698668313554428650745793632162567570019247115678${String(i).padStart(4, "0")}`,
+                subsequenceNumber: "0",
+            },
+        })),
+    };
+}
+
+export function decode(data: string): string {
+    return Buffer.from(data, "base64").toString("utf8");
+}

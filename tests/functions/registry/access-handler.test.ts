@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import { poolFromUrl } from "../../../functions/registry/connect";
+import { handleAccessRequest } from "../../../functions/registry/access-handler";
+import * as reg from "../../../functions/registry";
+import { buildWorld, t, World } from "./fixtures";
+
+describe("registry: access handler (the VPC Lambda's logic)", () => {
+    let db: TestDatabase;
+    let w: World;
+    const logged: unknown[] = [];
+    const handle = (request: unknown, pool = db.pool) => handleAccessRequest(() => pool, request, (e) => logged.push(e));
+
+    before(async () => {
+        db = await withTestDatabase();
+        w = await buildWorld(db.pool);
+        await reg.createDeployment(db.pool, { detectorId: w.d1.id, siteId: w.mine.id, projectId: w.projectA.id, startsAt: t("2025-01-01T00:00:00Z"), status: "active" });
+    });
+    after(() => db.drop());
+
+    it("answers ownersAt in input order, null where nobody owns the detector", async () => {
+        const res = await handle({ op: "ownersAt", args: { pairs: [
+            { detector: { serial: w.d1.serial }, at: "2025-02-01T00:00:00Z" },
+            { detector: { serial: w.d1.serial }, at: "2024-02-01T00:00:00+10:00" },
+            { detector: { id: w.d2.id }, at: "2025-02-01T00:00:00.123Z" },
+        ] } });
+        expect(res).to.deep.equal({ ok: true, result: [
+            { clientId: w.clientA.id, projectId: w.projectA.id, siteId: w.mine.id, deploymentId: (await reg.listDeployments(db.pool, w.clientA.id))[0].id, detectorId: w.d1.id },
+            null, null,
+        ] });
+    });
+
+    it("records data files and findings (idempotently) from JSON arguments", async () => {
+        const dataFile = { detector: { serial: w.d1.serial }, s3Key: "incoming/x.json", source: "batch", checksum: "c", rowsIn: 2, rowsOut: 1, rowsQuarantined: 1,
+            status: "partial", firstReadingAt: "2025-02-01T00:00:00Z", lastReadingAt: "2025-02-01T01:00:00Z" };
+        const a = await handle({ op: "recordDataFile", args: dataFile });
+        expect(a.ok && typeof a.result).to.equal("string");
+        const finding = { clientId: w.clientA.id, projectId: w.projectA.id, detector: { serial: w.d1.serial }, s3Key: "findings/x.csv",
+            periodStart: "2025-02-01T00:00:00Z", periodEnd: "2025-02-01T01:00:00Z", severity: "alert", summary: "cavity", score: 0.9 };
+        const first = await handle({ op: "recordFinding", args: finding });
+        const again = await handle({ op: "recordFinding", args: finding });
+        expect(first.ok && again.ok).to.equal(true);
+        expect(again).to.deep.equal({ ok: true, result: { id: (first as any).result.id, created: false } });
+    });
+
+    it("rejects unknown ops and bad arguments with a code and message, running nothing", async () => {
+        const bad: [unknown, string, RegExp][] = [
+            [null, "invalid_argument", /request must be an object/],
+            [{ op: "deleteEverything", args: {} }, "invalid_argument", /unknown op; allowed: ownersAt, recordDataFile, recordFinding/],
+            [{ op: "__proto__", args: {} }, "invalid_argument", /unknown op/],
+            [{ op: "toString", args: {} }, "invalid_argument", /unknown op/],
+            [{ op: "ownersAt" }, "invalid_argument", /args must be an object/],
+            [{ op: "ownersAt", args: { pairs: "all" } }, "invalid_argument", /args.pairs must be an array/],
+            [{ op: "ownersAt", args: { pairs: [{ detector: { serial: "x" }, at: "yesterday" }] } }, "invalid_argument", /pairs\[0\]\.at must be an ISO-8601 time/],
+            [{ op: "ownersAt", args: { pairs: [{ detector: { serial: "x" }, at: "2025-02-01T00:00:00" }] } }, "invalid_argument", /ISO-8601 time with zone/],
+            [{ op: "ownersAt", args: { pairs: [{ detector: "x", at: "2025-02-01T00:00:00Z" }] } }, "invalid_argument", /detector must be/],
+            [{ op: "recordFinding", args: { clientId: "1; DROP TABLE findings", projectId: w.projectA.id, detector: { id: w.d1.id }, s3Key: "k",
+                periodStart: "2025-02-01T00:00:00Z", periodEnd: "2025-02-01T01:00:00Z", severity: "info", summary: "s", score: 0.1 } }, "invalid_argument", /client id must be a UUID/],
+            [{ op: "recordFinding", args: { clientId: w.clientA.id, projectId: w.projectA.id, detector: { id: w.d1.id }, s3Key: "k",
+                periodStart: "2025-02-01T00:00:00Z", periodEnd: "2025-02-01T01:00:00Z", severity: "info", summary: "s", score: "high" } }, "invalid_argument", /score must be a finite number/],
+            [{ op: "recordDataFile", args: { detector: { serial: "MD-NONE" }, s3Key: "k", source: "batch", checksum: "c", rowsIn: 1, rowsOut: 1, rowsQuarantined: 0, status: "converted" } },
+                "unknown_reference", /unknown detector/],
+        ];
+        const [[{ n: before }]] = await db.pool.query<any[]>("SELECT (SELECT COUNT(*) FROM findings) + (SELECT COUNT(*) FROM data_files) AS n");
+        for (const [request, code, message] of bad) {
+            const res = await handle(request);
+            expect(res.ok, JSON.stringify(request)).to.equal(false);
+            if (!res.ok) {
+                expect(res.error.code, JSON.stringify(request)).to.equal(code);
+                expect(res.error.message, JSON.stringify(request)).to.match(message);
+            }
+        }
+        const [[{ n: after }]] = await db.pool.query<any[]>("SELECT (SELECT COUNT(*) FROM findings) + (SELECT COUNT(*) FROM data_files) AS n");
+        expect(after).to.equal(before);
+    });
+
+    it("hides driver failures behind 'unavailable' and logs the detail only to its own log", async () => {
+        const broken = poolFromUrl(db.url.replace(/\/[^/]+$/, "/no_such_database_here"), 1);
+        try {
+            logged.length = 0;
+            const res = await handle({ op: "ownersAt", args: { pairs: [{ detector: { serial: "x" }, at: "2025-02-01T00:00:00Z" }] } }, broken);
+            expect(res).to.deep.equal({ ok: false, error: { code: "unavailable", message: "the registry is temporarily unavailable" } });
+            expect(String((logged[0] as Error).message)).to.match(/no_such_database_here/);
+        } finally {
+            await broken.end();
+        }
+    });
+});

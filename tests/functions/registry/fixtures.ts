@@ -1,0 +1,27 @@
+/** A small registry built through the data-access layer, for the registry tests. */
+import type { Pool } from "mysql2/promise";
+import * as reg from "../../../functions/registry";
+
+export interface World {
+    clientA: reg.Client; clientB: reg.Client;
+    projectA: reg.Project; projectA2: reg.Project; projectB: reg.Project;
+    mine: reg.Site; tunnel: reg.Site;
+    d1: reg.Detector; d2: reg.Detector;
+}
+
+export const t = (iso: string): Date => new Date(iso);
+
+export async function buildWorld(pool: Pool): Promise<World> {
+    const clientA = await reg.createClient(pool, { name: "Client A", contactEmail: "a@example.com" });
+    const clientB = await reg.createClient(pool, { name: "Client B" });
+    return {
+        clientA, clientB,
+        projectA: await reg.createProject(pool, { clientId: clientA.id, name: "A survey" }),
+        projectA2: await reg.createProject(pool, { clientId: clientA.id, name: "A second survey" }),
+        projectB: await reg.createProject(pool, { clientId: clientB.id, name: "B survey" }),
+        mine: await reg.createSite(pool, { name: "Mine 1", kind: "mine", latitude: -31.95, longitude: 141.46, depthM: 780 }),
+        tunnel: await reg.createSite(pool, { name: "Tunnel 1", kind: "tunnel", latitude: -33.85, longitude: 151.19, depthM: 38 }),
+        d1: await reg.createDetector(pool, { serial: "MD-T001", model: "MuScope 2", firmware: "2.4.1" }),
+        d2: await reg.createDetector(pool, { serial: "MD-T002", model: "MuScope 2", firmware: "2.4.1" }),
+    };
+}

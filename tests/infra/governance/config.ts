@@ -1,0 +1,11 @@
+/** One governance configuration shared by these tests, so the program runs once for all of them. */
+export const GOVERNANCE = {
+    "mdetect:iamUsers": ["alice=admins+analysts", "bob=data-engineers", "carol.oneil=analysts"],
+    "mdetect:githubRepository": "mdetect/pipeline",
+    "mdetect:githubDeployBranch": "release",
+    "mdetect:passwordMaxAgeDays": 60,
+    "mdetect:silenceMinutes": 45,
+    "mdetect:budgetMonthlyUsd": 220,
+    "mdetect:opsEmails": ["ops@mdetect.com.au", "cfo@mdetect.com.au"],
+    "mdetect:firehoseBufferSeconds": 300,
+};

@@ -1,0 +1,79 @@
+import { expect } from "chai";
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+import { program, ofType } from "../helpers/program";
+import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
+import { costOf } from "../../scripts/lib/cost/report";
+import { RULES } from "../../policy/rules";
+import { evaluate } from "../../policy/lib/engine";
+import { packConfigFromStack } from "../../policy/lib/engine";
+
+const run = promisify(execFile);
+const BIN = path.join(__dirname, "..", "..", "bin", "mdetect.js");
+
+describe("mdetect cost: the estimate follows the declared resources", () => {
+    it("reads shards, registry, alarms and keys from the program run", async () => {
+        const dev = await program();
+        const design = designFromResources(dev.resources);
+        const stream = ofType(dev, "aws:kinesis/stream:Stream")[0];
+        expect(design.stream).to.deep.equal({ mode: "PROVISIONED", shards: stream.inputs.shardCount });
+        expect(design.rds?.instanceClass).to.equal(ofType(dev, "aws:rds/instance:Instance")[0].inputs.instanceClass);
+        expect(design.alarms).to.equal(ofType(dev, "aws:cloudwatch/metricAlarm:MetricAlarm").length).and.be.greaterThan(0);
+        expect(design.kmsKeys).to.equal(1);
+        expect(design.natGateways).to.equal(0);
+        expect(design.lifecycle.enabled).to.equal(true);
+        expect(design.lambdaMemoryMb.transform, "the Firehose transform is found by its ARN").to.be.a("number");
+        expect(design.endpoint, "no model configured in dev").to.equal(undefined);
+    });
+
+    it("prices the serverless endpoint once a model is configured, and an instance when chosen", async () => {
+        const withModel = await program({ "mdetect:modelArtifact": "s3://mdetect-models/sample/model.tar.gz" });
+        expect(designFromResources(withModel.resources).endpoint).to.deep.equal({ kind: "serverless", memoryMb: 2048 });
+        const instance = await program({ "mdetect:modelArtifact": "s3://mdetect-models/sample/model.tar.gz", "mdetect:endpointMode": "instance" });
+        expect(designFromResources(instance.resources).endpoint).to.deep.include({ kind: "instance", instanceType: "ml.t2.medium" });
+        const a = costOf(withModel).ours.firstMonth.totalUsd;
+        const b = costOf(instance).ours.firstMonth.totalUsd;
+        expect(b - a, "always-on ml.t2.medium costs ~$40 more at 50 detectors").to.be.greaterThan(35);
+    });
+
+    it("reads the usage profile from config and schedules from rate expressions", async () => {
+        const dev = await program();
+        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 1024, readingsPerRecord: 60 });
+        expect(runsPerMonth("rate(5 minutes)")).to.equal(730 * 12);
+        expect(runsPerMonth("rate(1 hour)")).to.equal(730);
+        expect(() => usageFromConfig({})).to.throw(/detectorCount/);
+    });
+
+    it("fails the budget rule when the budget is set below the estimate, passes it on dev", async () => {
+        const evaluateStack = async (overrides: Record<string, unknown>) => {
+            const r = await program(overrides);
+            const recorded = r.resources.map((x) => ({ type: x.type, name: x.name, urn: `urn:${x.type}::${x.name}`, inputs: x.inputs, outputs: x.state }));
+            return evaluate(RULES, recorded, { stack: r.stack, packConfig: packConfigFromStack(RULES, r.config, r.stack) }).filter((f) => f.rule === "cost-within-budget");
+        };
+        expect(await evaluateStack({})).to.deep.equal([]);
+        const low = await evaluateStack({ "mdetect:budgetMonthlyUsd": 5 });
+        expect(low).to.have.length(1);
+        expect(low[0].message).to.match(/exceeds budget/);
+    });
+
+    it("prints the breakdown, per-detector cost and the ratio to the seed design as JSON", async () => {
+        const { stdout } = await run(process.execPath, [BIN, "cost", "--detectors", "1000", "--json"], { maxBuffer: 10 * 1024 * 1024 });
+        const report = JSON.parse(stdout);
+        expect(report.estimate.usage.detectors).to.equal(1000);
+        const total = report.estimate.breakdown.reduce((s: number, b: { usd: number }) => s + b.usd, 0);
+        expect(total).to.be.closeTo(report.estimate.firstMonth.totalUsd, 1e-6);
+        expect(report.estimate.perDetectorUsd).to.be.closeTo(report.estimate.firstMonth.totalUsd / 1000, 1e-9);
+        expect(report.seed.ratio).to.be.closeTo(report.seed.estimate.firstMonth.totalUsd / report.estimate.firstMonth.totalUsd, 1e-9).and.greaterThan(1);
+        expect(report.estimate.months).to.have.length(12);
+        expect(report.capacity.map((r: { detectors: number }) => r.detectors)).to.deep.equal([10, 100, 1000, 10000]);
+        const shards = report.capacity.map((r: { shards: number }) => r.shards);
+        expect(shards[3]).to.be.greaterThan(shards[0]);
+    });
+
+    it("refuses a bad --detectors with a clear message", async () => {
+        const err = await run(process.execPath, [BIN, "cost", "--detectors", "-3"]).then(() => undefined, (e) => e);
+        expect(err?.code).to.equal(1);
+        expect(err.stderr).to.match(/--detectors must be a whole number/);
+    });
+});
