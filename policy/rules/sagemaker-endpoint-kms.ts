@@ -1,5 +1,5 @@
 import type { ResourceRule } from "../lib/types";
-import { list, prop, present } from "../lib/values";
+import { isRecord, list, prop, present } from "../lib/values";
 
 /**
  * KmsKeyId encrypts "the storage volume attached to the ML compute instance" (CreateEndpointConfig).
@@ -21,7 +21,7 @@ export const rule: ResourceRule = {
         if (present(r.props.kmsKeyArn)) return [];
         const variants = list(r.props.productionVariants);
         const localStorage = variants.some((v) => LOCAL_STORAGE_INSTANCE.test(String(prop(v, "instanceType") ?? "")));
-        const serverlessOnly = variants.length > 0 && variants.every((v) => present(prop(v, "serverlessConfig")));
+        const serverlessOnly = variants.length > 0 && variants.every((v) => isRecord(prop(v, "serverlessConfig")));
         return localStorage || serverlessOnly ? [] : [{ message: `endpoint configuration ${r.name} has no kmsKeyArn` }];
     },
 };

@@ -19,7 +19,13 @@ export interface Diagram {
 
 /** The key encrypts everything; drawing it would connect every node to one box. */
 const OMITTED_COMPONENTS = new Set(["mdetect:security:DataKey"]);
-const WRITE = /^(s3:Put|sns:Publish|sqs:Send|kinesis:Put|lambda:Invoke|rds-db:connect|firehose:Put|sagemaker:InvokeEndpoint)/;
+/** People's and CI's access is not data flow: shown as nodes, without edges. */
+const ACCESS_COMPONENTS = /:(PeopleAccess|CiDeploy)$/;
+/** Actions that move data from the holder of the permission to the resource, and what to call it. */
+const FLOWS: [RegExp, string][] = [
+    [/^s3:Put/, "writes"], [/^sns:Publish/, "publishes"], [/^sqs:Send/, "sends"], [/^(kinesis|firehose):Put/, "streams"],
+    [/^lambda:Invoke/, "invokes"], [/^rds-db:connect/, "queries"], [/^sagemaker:InvokeEndpoint/, "scores with"],
+];
 const READ = /^(s3:Get|s3:List|kinesis:Get|kinesis:Describe|kinesis:List|kinesis:SubscribeToShard)/;
 
 function key(r: { type: string; name: string }): string {
@@ -37,7 +43,7 @@ function rootOf(run: ProgramRun): (r: PlannedResource) => PlannedResource {
 
 /** Strings that identify a resource when another resource refers to it. */
 function identities(r: PlannedResource): string[] {
-    return [r.state.arn, r.state.bucket].filter((v): v is string => typeof v === "string" && v.length > 12);
+    return [r.state.arn, r.state.bucket, r.state.resourceId].filter((v): v is string => typeof v === "string" && v.length > 12);
 }
 
 function statementsOf(r: PlannedResource): { actions: string[]; resources: string }[] {
@@ -69,14 +75,14 @@ export function buildDiagram(run: ProgramRun): Diagram {
 
     for (const r of run.resources) {
         const comp = key(root(r));
-        if (!componentKeys.has(comp)) continue;
+        if (!componentKeys.has(comp) || ACCESS_COMPONENTS.test(comp.split("::")[0])) continue;
         const text = JSON.stringify(r.inputs);
         for (const t of targets) {
             if (t.comp === comp || !t.ids.some((id) => text.includes(id))) continue;
             const statements = statementsOf(r).filter((s) => t.ids.some((id) => s.resources.includes(id)));
             if (statements.length > 0) {
                 const actions = statements.flatMap((s) => s.actions);
-                if (actions.some((a) => WRITE.test(a))) add(comp, t.comp, "writes");
+                for (const [pattern, verb] of FLOWS) if (actions.some((a) => pattern.test(a))) add(comp, t.comp, verb);
                 if (actions.some((a) => READ.test(a))) add(t.comp, comp, "reads");
             } else if (r.type === "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream" && t.r.type === "aws:kinesis/stream:Stream") {
                 add(t.comp, comp, "streams");
@@ -84,16 +90,21 @@ export function buildDiagram(run: ProgramRun): Diagram {
                 add(t.comp, comp, "object events");
             } else if (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm") {
                 add(comp, t.comp, "alarms");
-            } else if (r.type === "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream" || r.type === "aws:cloudtrail/trail:Trail") {
+            } else if (r.type === "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream") {
                 add(comp, t.comp, "delivers");
+            } else if (r.type === "aws:cloudtrail/trail:Trail") {
+                add(comp, t.comp, t.ids.includes(String(r.inputs.s3BucketName)) ? "delivers logs" : "audits reads");
             }
         }
     }
 
-    const id = (k: string): string => k.split("::")[1].replace(/[^A-Za-z0-9]/g, "_");
+    const id = (k: string): string => {
+        const [type, name] = k.split("::");
+        return `${type.split(":").pop()}_${name}`.replace(/[^A-Za-z0-9]/g, "_");
+    };
     const label = (k: string): string => {
         const [type, name] = k.split("::");
-        return `${name}<br/><small>${type.split(":").pop()}</small>`;
+        return `${type.split(":").pop()}<br/><small>${name}</small>`;
     };
     const nodes = components.map((c) => ({ id: id(key(c)), label: label(key(c)) }));
     const external: Edge[] = [];
@@ -121,7 +132,7 @@ export function toMermaid(d: Diagram): string {
     return [
         "flowchart LR",
         ...d.nodes.map((n) => `  ${n.id}["${n.label}"]`),
-        ...d.edges.map((e) => `  ${e.from} -->|${e.label}| ${e.to}`),
+        ...d.edges.map((e) => `  ${e.from} -->|"${e.label}"| ${e.to}`),
     ].join("\n");
 }
 

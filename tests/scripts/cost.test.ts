@@ -32,6 +32,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         expect(designFromResources(withModel.resources).endpoint).to.deep.equal({ kind: "serverless", memoryMb: 2048 });
         const instance = await program({ "mdetect:modelArtifact": "s3://mdetect-models/sample/model.tar.gz", "mdetect:endpointMode": "instance" });
         expect(designFromResources(instance.resources).endpoint).to.deep.include({ kind: "instance", instanceType: "ml.t2.medium" });
+        expect(costOf(withModel).comparable.firstMonth.totalUsd, "a stack with a model is compared as it is").to.equal(costOf(withModel).ours.firstMonth.totalUsd);
         const a = costOf(withModel).ours.firstMonth.totalUsd;
         const b = costOf(instance).ours.firstMonth.totalUsd;
         expect(b - a, "always-on ml.t2.medium costs ~$40 more at 50 detectors").to.be.greaterThan(35);
@@ -64,7 +65,9 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         const total = report.estimate.breakdown.reduce((s: number, b: { usd: number }) => s + b.usd, 0);
         expect(total).to.be.closeTo(report.estimate.firstMonth.totalUsd, 1e-6);
         expect(report.estimate.perDetectorUsd).to.be.closeTo(report.estimate.firstMonth.totalUsd / 1000, 1e-9);
-        expect(report.seed.ratio).to.be.closeTo(report.seed.estimate.firstMonth.totalUsd / report.estimate.firstMonth.totalUsd, 1e-9).and.greaterThan(1);
+        // Like for like: the seed always hosted a model, so ours is compared with inference on.
+        expect(report.seed.oursWithInference.firstMonth.totalUsd).to.be.greaterThan(report.estimate.firstMonth.totalUsd);
+        expect(report.seed.ratio).to.be.closeTo(report.seed.estimate.firstMonth.totalUsd / report.seed.oursWithInference.firstMonth.totalUsd, 1e-9).and.greaterThan(1);
         expect(report.estimate.months).to.have.length(12);
         expect(report.capacity.map((r: { detectors: number }) => r.detectors)).to.deep.equal([10, 100, 1000, 10000]);
         const shards = report.capacity.map((r: { shards: number }) => r.shards);
@@ -72,7 +75,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
     });
 
     it("refuses a bad --detectors with a clear message", async () => {
-        const err = await run(process.execPath, [BIN, "cost", "--detectors", "-3"]).then(() => undefined, (e) => e);
+        const err = await run(process.execPath, [BIN, "cost", "--detectors", "0"]).then(() => undefined, (e) => e);
         expect(err?.code).to.equal(1);
         expect(err.stderr).to.match(/--detectors must be a whole number/);
     });

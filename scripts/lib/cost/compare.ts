@@ -32,6 +32,9 @@ function serviceUsd(design: Design, usage: Usage, service: string): number {
     return estimateMonth(design, usage, 1).lines.filter((l) => l.service === service).reduce((s, l) => s + l.usd, 0);
 }
 
+/** S3 PUTs above this share of the bill mean objects are too small for the volume. */
+const FINDINGS_PUT_SHARE = 0.25;
+
 export interface DecisionPoint {
     readonly question: string;
     /** Fleet size from which the alternative is cheaper; undefined when it never is up to `ceiling`. */
@@ -61,12 +64,25 @@ export function decisionPoints(design: Design, usage: Usage, ceiling = 100_000):
 
     const inferenceFrom = firstFleet(ceiling, (n) => serviceUsd(instance, at(n), "SageMaker") < serviceUsd(serverless, at(n), "SageMaker"));
     const onDemandFrom = firstFleet(ceiling, (n) => serviceUsd(onDemand, at(n), "Kinesis") < serviceUsd(provisioned(n), at(n), "Kinesis"));
+    const findingsPuts = (n: number): number => {
+        const month = estimateMonth(serverless, at(n), 1);
+        const puts = month.lines.find((l) => l.item === "PUT requests");
+        return puts ? puts.usd : 0;
+    };
+    const findingsFrom = firstFleet(ceiling, (n) => findingsPuts(n) > FINDINGS_PUT_SHARE * estimateMonth(serverless, at(n), 1).totalUsd);
     const onDemandBelow = [1, 10, 100].find((n) => serviceUsd(onDemand, at(n), "Kinesis") < serviceUsd(provisioned(n), at(n), "Kinesis"));
     return [
         {
             question: `instance-backed inference (${SEED_ENDPOINT_INSTANCE}, $${instanceMonthly.toFixed(2)}/month) instead of serverless`,
             fromDetectors: inferenceFrom,
             detail: inferenceFrom === undefined ? `serverless stays cheaper up to ${ceiling} detectors` : `switch endpointMode to instance from about ${inferenceFrom} detectors (and check the serverless concurrency limits well before)`,
+        },
+        {
+            question: "findings as one object per client, project and day instead of per detector and source object",
+            fromDetectors: findingsFrom,
+            detail: findingsFrom === undefined
+                ? `S3 PUTs stay under ${FINDINGS_PUT_SHARE * 100}% of the bill up to ${ceiling} detectors`
+                : `from about ${findingsFrom} detectors S3 PUTs (mostly findings objects, one per detector per Firehose object) exceed ${FINDINGS_PUT_SHARE * 100}% of the bill: batch findings per client, project and day`,
         },
         {
             question: "on-demand Kinesis instead of provisioned shards",

@@ -5,6 +5,7 @@
  */
 import { runProgram, ProgramRun } from "../mock-run";
 import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/design";
+import type { Design } from "../../../policy/lib/cost/model";
 import { estimate, Estimate, flow } from "../../../policy/lib/cost/model";
 import { seedVariant, decisionPoints, DecisionPoint } from "./compare";
 import { streamCapacity } from "../../../infra/capacity";
@@ -27,17 +28,40 @@ export interface CapacityRow {
 export interface CostReport {
     readonly stack: string;
     readonly estimate: Estimate;
-    readonly seed: { readonly estimate: Estimate; readonly ratio: number };
+    /** The seed's design against ours with inference on (the seed always had a model). */
+    readonly seed: { readonly estimate: Estimate; readonly oursWithInference: Estimate; readonly ratio: number };
     readonly decisions: DecisionPoint[];
     readonly capacity?: CapacityRow[];
     readonly prices: string;
 }
 
-export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 12): { ours: Estimate; seed: Estimate; decisions: DecisionPoint[] } {
+/** Inference Lambda memory assumed when a stack has no model yet (infra/inference.ts sizes it at 1 GB). */
+const INFERENCE_LAMBDA_MB = 1024;
+
+/**
+ * The seed always hosted a model, so the comparison is like for like: a stack without a model
+ * yet is compared as it will be once one is configured (serverless, from its own config).
+ */
+function withInference(design: Design, config: Record<string, unknown>): Design {
+    if (design.endpoint) return design;
+    return {
+        ...design,
+        endpoint: { kind: "serverless", memoryMb: Number(config["mdetect:serverlessMemoryMb"] ?? 2048) },
+        lambdaMemoryMb: { ...design.lambdaMemoryMb, inference: design.lambdaMemoryMb.inference ?? INFERENCE_LAMBDA_MB },
+    };
+}
+
+export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 12): { ours: Estimate; comparable: Estimate; seed: Estimate; decisions: DecisionPoint[] } {
     const design = designFromResources(run.resources);
     const usage = usageFromConfig(run.config);
-    const seed = seedVariant(design, usage);
-    return { ours: estimate(design, usage, months), seed: estimate(seed.design, seed.usage, months), decisions: decisionPoints(design, usage) };
+    const comparableDesign = withInference(design, run.config);
+    const seed = seedVariant(comparableDesign, usage);
+    return {
+        ours: estimate(design, usage, months),
+        comparable: estimate(comparableDesign, usage, months),
+        seed: estimate(seed.design, seed.usage, months),
+        decisions: decisionPoints(comparableDesign, usage),
+    };
 }
 
 export async function capacityPlan(stack: string, fleets: readonly number[] = PLANNING_FLEETS): Promise<CapacityRow[]> {
@@ -65,11 +89,11 @@ export async function capacityPlan(stack: string, fleets: readonly number[] = PL
 }
 
 export async function costReport(run: ProgramRun, options: { months?: number; capacity?: boolean } = {}): Promise<CostReport> {
-    const { ours, seed, decisions } = costOf(run, options.months ?? 12);
+    const { ours, comparable, seed, decisions } = costOf(run, options.months ?? 12);
     return {
         stack: run.stack,
         estimate: ours,
-        seed: { estimate: seed, ratio: seed.firstMonth.totalUsd / ours.firstMonth.totalUsd },
+        seed: { estimate: seed, oursWithInference: comparable, ratio: seed.firstMonth.totalUsd / comparable.firstMonth.totalUsd },
         decisions,
         capacity: options.capacity ? await capacityPlan(run.stack) : undefined,
         prices: PRICE_TABLE_NOTE,
@@ -85,7 +109,7 @@ export function renderCostSummary(report: CostReport): string {
         ...e.breakdown.map((b) => `  ${b.service.padEnd(16)} ${usd(b.usd).padStart(10)}`),
         `12-month view: ${e.months.map((m) => `m${m.month} ${usd(m.totalUsd)}`).join(", ")}`,
         `Peak month: ${usd(e.peakMonthUsd)}`,
-        `Seed's straightforward design (1 reading/record, no compression, all S3 Standard, always-on endpoint, NAT): ${usd(report.seed.estimate.firstMonth.totalUsd)} = ${report.seed.ratio.toFixed(1)}x this design`,
+        `Seed's straightforward design (1 reading/record, no compression, all S3 Standard, always-on endpoint, NAT): ${usd(report.seed.estimate.firstMonth.totalUsd)} = ${report.seed.ratio.toFixed(1)}x this design with inference on (${usd(report.seed.oursWithInference.firstMonth.totalUsd)})`,
         "Where the design should change:",
         ...report.decisions.map((d) => `  - ${d.question}: ${d.detail}`),
     ];

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockedDuring } from "../../helpers/aws-mock";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PublishCommand, PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { createClient, createDeployment, createDetector, createProject, createSite } from "../../../functions/registry";
@@ -58,7 +58,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
     let world: World;
     let s3: LocalS3;
     let server: SageMakerServer;
-    const sns = mockClient(SNSClient);
+    const sns = mockedDuring(SNSClient);
     const logs: { message: string; fields: Record<string, unknown> }[] = [];
 
     before(async () => {
@@ -68,12 +68,11 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         server = await new SageMakerServer({ limitBytes: PAYLOAD_LIMIT_BYTES.serverless }).start();
     });
     after(async () => {
-        sns.restore();
         await server.stop();
         await s3.stop();
         await db.drop();
     });
-    beforeEach(() => { sns.reset(); sns.on(PublishCommand).resolves({ MessageId: "m-1" }); server.reset(); logs.length = 0; });
+    beforeEach(() => { sns().reset(); sns().on(PublishCommand).resolves({ MessageId: "m-1" }); server.reset(); logs.length = 0; });
 
     const deps = (): InferenceDeps => ({
         bucket: BUCKET,
@@ -92,7 +91,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
     const read = async (key: string) => (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
     const csvRows = (text: string) => text.trim().split("\n").slice(1).map((l) => l.split(","));
     const findingRows = async () => (await db.pool.query("SELECT id, client_id, project_id, s3_key, severity, score FROM findings ORDER BY s3_key"))[0] as any[];
-    const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
+    const published = () => sns().commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
 
     describe("routing, findings and alerts", () => {
         const source = "curated/batch/site-upload/dump-2025-03-01.csv.gz";
@@ -102,8 +101,8 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         let firstMessages: PublishCommandInput[];
 
         before(async () => {
-            sns.reset();
-            sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+            sns().reset();
+            sns().on(PublishCommand).resolves({ MessageId: "m-1" });
             await put(source, batchObject(readings()));
             first = await runInference(event(source), deps());
             firstLogs = [...logs];

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockedDuring } from "../../helpers/aws-mock";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
@@ -83,34 +83,33 @@ describe("registry: deploy-time migration", () => {
     });
 
     describe("launcher (outside the VPC)", () => {
-        const secrets = mockClient(SecretsManagerClient);
-        const lambda = mockClient(LambdaClient);
-        afterEach(() => { secrets.reset(); lambda.reset(); });
+        const secrets = mockedDuring(SecretsManagerClient);
+        const lambda = mockedDuring(LambdaClient);
         const args = () => ({ secrets: new SecretsManagerClient({ region: "ap-southeast-2" }), lambda: new LambdaClient({ region: "ap-southeast-2" }), secretArn: "arn:secret", migratorName: "migrator" });
         const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as never;
 
         it("passes the master credentials to the migrator and returns only its report", async () => {
-            secrets.on(GetSecretValueCommand, { SecretId: "arn:secret" }).resolves({ SecretString: JSON.stringify({ username: "admin", password: "s3cr3t!" }) });
-            lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ applied: ["1_registry"], current: 1, appUser: "mdetect_app" }) });
+            secrets().on(GetSecretValueCommand, { SecretId: "arn:secret" }).resolves({ SecretString: JSON.stringify({ username: "admin", password: "s3cr3t!" }) });
+            lambda().on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ applied: ["1_registry"], current: 1, appUser: "mdetect_app" }) });
             const report = await launchMigration(args());
             expect(report).to.deep.equal({ applied: ["1_registry"], current: 1, appUser: "mdetect_app" });
-            const call = lambda.commandCalls(InvokeCommand)[0].args[0].input;
+            const call = lambda().commandCalls(InvokeCommand)[0].args[0].input;
             expect(call).to.include({ FunctionName: "migrator", InvocationType: "RequestResponse" });
             expect(JSON.parse(Buffer.from(call.Payload as Uint8Array).toString())).to.deep.equal({ username: "admin", password: "s3cr3t!" });
             expect(JSON.stringify(report)).to.not.include("s3cr3t");
         });
 
         it("fails the deploy with the migrator's message when a migration fails", async () => {
-            secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: "admin", password: "pw" }) });
-            lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: "Unhandled", Payload: payload({ errorMessage: "migration 2 (x) failed: boom" }) });
+            secrets().on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: "admin", password: "pw" }) });
+            lambda().on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: "Unhandled", Payload: payload({ errorMessage: "migration 2 (x) failed: boom" }) });
             const err = await launchMigration(args()).catch((e) => e.message);
             expect(err).to.equal("schema migration failed: migration 2 (x) failed: boom");
         });
 
         it("refuses a secret without credentials, invoking nothing", async () => {
-            secrets.on(GetSecretValueCommand).resolves({ SecretString: "{}" });
+            secrets().on(GetSecretValueCommand).resolves({ SecretString: "{}" });
             expect(await launchMigration(args()).catch((e) => e.message)).to.equal("the master secret has no username/password");
-            expect(lambda.commandCalls(InvokeCommand)).to.have.length(0);
+            expect(lambda().commandCalls(InvokeCommand)).to.have.length(0);
         });
     });
 });
