@@ -45,9 +45,23 @@ function summarize(value: unknown): string {
     return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
 }
 
+/** Nested settings flattened to dotted keys so each one shows (`extendedS3Configuration.s3BackupMode=Enabled`). */
+function flatten(prefix: string, value: unknown, out: [string, unknown][]): void {
+    const isPolicy = typeof value === "string" && value.startsWith("{") && value.includes("\"Statement\"");
+    if (value && typeof value === "object" && !Array.isArray(value) && !isPolicy) {
+        for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+    } else if (Array.isArray(value) && value.some((v) => v && typeof v === "object")) {
+        value.forEach((v, i) => flatten(`${prefix}[${i}]`, v, out));
+    } else {
+        out.push([prefix, value]);
+    }
+}
+
 function settings(inputs: Record<string, unknown>): string {
-    return Object.entries(inputs)
-        .filter(([k, v]) => !HIDDEN.has(k) && v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+    const flat: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(inputs)) if (!HIDDEN.has(k)) flatten(k, v, flat);
+    return flat
+        .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
         .map(([k, v]) => `${k}=${summarize(v)}`)
         .join("  ");
 }

@@ -3,20 +3,10 @@ import fc from "fast-check";
 import { Design, Usage, estimate, estimateMonth, flow, SECONDS_PER_MONTH, HOURS_PER_MONTH } from "../../../policy/lib/cost/model";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICES } from "../../../policy/lib/cost/prices";
+import { bare, noLifecycle, usage } from "./fixtures";
 
 const GB = 1024 ** 3;
 const KB = 1024;
-
-const usage: Usage = { detectors: 1, bytesPerSecondPerDetector: 1024, readingsPerRecord: 1, compressionRatio: 0.2, clients: 1, apiCallsPerMonth: 0 };
-const noLifecycle = { enabled: false, rawToGlacierDays: 0, rawToDeepArchiveDays: 0, curatedToInfrequentAccessDays: 0, curatedToGlacierDays: 0, expireDays: 0 };
-const bare: Design = {
-    firehose: { bufferMiB: 64, bufferSeconds: 900, compressed: true },
-    lambdaMemoryMb: {},
-    scheduledRunsPerMonth: 0,
-    kmsKeys: 0, alarms: 0, dashboards: 0, customMetrics: 0, secrets: 0, interfaceEndpointAzs: 0, natGateways: 0,
-    findingsDataEvents: false,
-    lifecycle: noLifecycle,
-};
 
 function line(design: Design, u: Usage, month: number, item: string) {
     return estimateMonth(design, u, month).lines.find((l) => l.item.startsWith(item));

@@ -1,16 +1,7 @@
 import { expect } from "chai";
 import { Design, Usage, estimate, estimateMonth } from "../../../policy/lib/cost/model";
 import { seedVariant, decisionPoints } from "../../../scripts/lib/cost/compare";
-
-const usage: Usage = { detectors: 1, bytesPerSecondPerDetector: 1024, readingsPerRecord: 1, compressionRatio: 0.2, clients: 1, apiCallsPerMonth: 0 };
-const bare: Design = {
-    firehose: { bufferMiB: 64, bufferSeconds: 900, compressed: true },
-    lambdaMemoryMb: {},
-    scheduledRunsPerMonth: 0,
-    kmsKeys: 0, alarms: 0, dashboards: 0, customMetrics: 0, secrets: 0, interfaceEndpointAzs: 0, natGateways: 0,
-    findingsDataEvents: false,
-    lifecycle: { enabled: false, rawToGlacierDays: 0, rawToDeepArchiveDays: 0, curatedToInfrequentAccessDays: 0, curatedToGlacierDays: 0, expireDays: 0 },
-};
+import { bare, usage } from "../../policy/cost/fixtures";
 
 describe("cost: the seed comparison and decision points", () => {
     const ours: Design = {
