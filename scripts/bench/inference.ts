@@ -23,6 +23,10 @@ const RUNS = Number(process.env.MDETECT_BENCH_RUNS ?? 3);
 const DETECTORS = 50;
 /** The dev stack's mdetect:serverlessMaxConcurrency default. */
 const CONCURRENCY = 5;
+/** Baseline in the same run: one row per request, one request at a time (what calling the endpoint per reading would do). */
+const BASELINE_ROWS = 2_000;
+/** Over one feature row (at most ~40 bytes here) and under two: every request carries exactly one row. */
+const ONE_ROW_BYTES = 50;
 /** ~500k readings fill a 64 MiB Firehose object; they must score in a tenth of the timeout. */
 const TARGET_ROWS_PER_SECOND = 500_000 / (INFERENCE_TIMEOUT_SECONDS / 10);
 
@@ -43,8 +47,13 @@ export async function run(): Promise<BenchResult> {
     const object = curatedObject(ROWS);
     const rates: number[] = [];
     let chunks = 0;
+    let baseline = 0;
     try {
         const scorer = endpointScorer({ client: server.client(), endpointName: server.endpointName });
+        const baselineStarted = process.hrtime.bigint();
+        const perRow = await scoreRows(readCuratedRows(Readable.from([curatedObject(BASELINE_ROWS)])), scorer, { limitBytes: ONE_ROW_BYTES, concurrency: 1 });
+        if (perRow.chunks !== BASELINE_ROWS) throw new Error(`baseline sent ${perRow.chunks} requests for ${BASELINE_ROWS} rows`);
+        baseline = BASELINE_ROWS / (Number(process.hrtime.bigint() - baselineStarted) / 1e9);
         for (let i = 0; i < RUNS; i++) {
             const started = process.hrtime.bigint();
             const result = await scoreRows(readCuratedRows(Readable.from([object])), scorer, { limitBytes, concurrency: CONCURRENCY });
@@ -57,11 +66,12 @@ export async function run(): Promise<BenchResult> {
         await server.stop();
     }
     const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)];
-    const largest = Math.max(...server.invocations.map((i) => i.bytes));
+    const largest = Math.max(...server.invocations.slice(BASELINE_ROWS).map((i) => i.bytes));
     return {
         lines: [
             `${ROWS} rows (${(object.length / 2 ** 20).toFixed(1)} MiB gzip), ${chunks} chunks per run (largest ${largest} bytes, limit ${limitBytes}), concurrency ${CONCURRENCY}, ${RUNS} runs`,
             `rows/s: median ${Math.round(median)} (runs: ${rates.map((r) => Math.round(r)).join(", ")}); target >= ${Math.round(TARGET_ROWS_PER_SECOND)}`,
+            `baseline, one row per request, sequential (${BASELINE_ROWS} rows): ${Math.round(baseline)} rows/s; chunked is ${(median / baseline).toFixed(0)}x faster`,
         ],
         targetsMet: median >= TARGET_ROWS_PER_SECOND,
     };
