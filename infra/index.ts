@@ -1,26 +1,26 @@
 /**
  * mDetect pipeline: the composition root. Reads like the architecture diagram, top to bottom.
  */
+import * as aws from "@pulumi/aws";
 import { loadConfig } from "./config";
 import { applyCostTags } from "./tagging";
 import { DataKey } from "./encryption";
 import { AuditStore, DataLake } from "./storage";
 import { Notifications } from "./notifications";
-import * as aws from "@pulumi/aws";
+import { PrivateNetwork } from "./network";
+import { Registry } from "./registry";
+import { BatchIngest } from "./batch-ingest";
+import { RealtimeIngest } from "./realtime-ingest";
+import { Inference } from "./inference";
+import { ClientIdentity } from "./identity";
+import { ClientApi } from "./client-api";
 import { trackInventory } from "./governance/inventory";
 import { PeopleAccess } from "./governance/access";
 import { CiDeploy } from "./governance/ci-deploy";
 import { AuditTrail, auditTrailName, cloudTrailBucketStatements } from "./governance/audit-trail";
+import { SilenceCheck } from "./governance/silence";
 import { Monitoring } from "./governance/monitoring";
 import { CostBudget } from "./governance/budget";
-import { SilenceCheck } from "./governance/silence";
-import { BatchIngest } from "./batch-ingest";
-import { RealtimeIngest } from "./realtime-ingest";
-import { PrivateNetwork } from "./network";
-import { Registry } from "./registry";
-import { Inference } from "./inference";
-import { ClientIdentity } from "./identity";
-import { ClientApi } from "./client-api";
 
 const config = loadConfig();
 applyCostTags(config.tags);
@@ -29,6 +29,7 @@ const inventory = trackInventory();
 const account = aws.getCallerIdentityOutput().accountId;
 const trailName = auditTrailName(config.stack);
 
+// --- Storage: one key, the data lake (incoming/ raw/ curated/ quarantine/ findings/), the audit store
 const dataKey = new DataKey("mdetect", { description: `mDetect ${config.stack}: data lake, stream, topics, registry, audit` });
 
 const dataLake = new DataLake("mdetect-data-lake", { keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev });
@@ -36,25 +37,30 @@ const auditStore = new AuditStore("mdetect-audit", {
     keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev,
     extraStatements: (bucketArn) => cloudTrailBucketStatements(bucketArn, account, config.region, trailName),
 });
+// --- Alerts: findings to clients (filtered per client), operations to ops
 const notifications = new Notifications("mdetect", {
     keyArn: dataKey.arn, alertSubscriptions: config.inference.alertSubscriptions, opsEmails: config.governance.opsEmails,
 });
+// --- Registry: MariaDB in a private network without NAT, migrated at every deploy
 const network = new PrivateNetwork("mdetect", { region: config.region });
 const registry = new Registry("mdetect-registry", {
     network, config: config.registry, isDev: config.isDev, region: config.region, dataKeyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
 });
+// --- Ingest: files from site (incoming/) and the live stream, both to curated/ CSV
 new BatchIngest("mdetect-batch", {
     bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
 });
 const realtime = new RealtimeIngest("mdetect-realtime", {
     fleet: config.fleet, realtime: config.realtime, logRetentionDays: config.storage.logRetentionDays, dataKeyArn: dataKey.arn, dataLake,
 });
+// --- Inference: curated/ CSV scored by the model, findings per client, alerts
 const inference = new Inference("mdetect-inference", {
     config: config.inference, region: config.region, stack: config.stack, keyArn: dataKey.arn,
     dataLakeName: dataLake.name, dataLakeArn: dataLake.arn, findingsTopicArn: notifications.findingsTopic.arn,
     registryFunctionName: registry.accessFunction.name, registryInvokeStatements: registry.invokeStatements,
     logRetentionDays: config.storage.logRetentionDays,
 });
+// --- Client access: Cognito sign-in with MFA, HTTP API, presigned URLs
 const identity = new ClientIdentity("mdetect-clients", { protect: !config.isDev });
 const clientApi = new ClientApi("mdetect-api", {
     issuer: identity.issuer, audience: identity.appClientId, bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn,
