@@ -5,6 +5,7 @@
  * Problem bodies are built from fixed strings only: a problem never echoes request input, so two
  * requests that fail for the same reason get byte-identical responses whatever ids they carried.
  */
+import { LambdaError } from "../errors";
 
 /** What the handlers read from an API Gateway HTTP API event (payload format 2.0). */
 export interface ApiEvent {
@@ -65,9 +66,9 @@ export function problem(kind: ProblemType, detail: string, extra: Record<string,
 }
 
 /** Thrown by handlers and validators; the router turns it into a problem response. */
-export class HttpProblem extends Error {
+export class HttpProblem extends LambdaError {
     constructor(readonly kind: ProblemType, readonly detail: string) {
-        super(`${kind.status} ${detail}`);
+        super("HttpProblem", `${kind.status} ${detail}`);
     }
 }
 

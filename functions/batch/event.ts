@@ -2,6 +2,7 @@
  * The EventBridge "Object Created" event S3 sends for the data lake, reduced to what batch
  * ingest needs. Anything else is rejected with a reason rather than half-processed.
  */
+import { LambdaError } from "../errors";
 export interface ObjectCreatedEvent {
     readonly source?: string;
     readonly "detail-type"?: string;
@@ -20,7 +21,9 @@ export interface SourceObject {
     readonly size?: number;
 }
 
-export class InvalidEventError extends Error {}
+export class InvalidEventError extends LambdaError {
+    constructor(message: string) { super("InvalidEventError", message); }
+}
 
 export function parseObjectCreated(event: ObjectCreatedEvent, expectedBucket: string): SourceObject {
     if (event?.source !== "aws.s3" || event["detail-type"] !== "Object Created") {

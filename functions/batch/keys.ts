@@ -5,6 +5,7 @@
  */
 import { createHash } from "crypto";
 import { PREFIX } from "../layout";
+import { LambdaError } from "../errors";
 
 /** Sub-area of raw/, curated/ and quarantine/ owned by batch ingest (realtime/ is Firehose's). */
 export const BATCH = "batch/";
@@ -19,7 +20,9 @@ const INPUT_EXTENSIONS = [".ndjson.gz", ".jsonl.gz", ".json.gz", ".ndjson", ".js
 /** S3's version id for objects written while versioning was off. */
 export const NULL_VERSION = "null";
 
-export class InvalidKeyError extends Error {}
+export class InvalidKeyError extends LambdaError {
+    constructor(message: string) { super("InvalidKeyError", message); }
+}
 
 export interface IncomingKey {
     readonly key: string;

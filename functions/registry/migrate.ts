@@ -8,6 +8,7 @@
  */
 import { createHash } from "crypto";
 import type { Connection } from "mysql2/promise";
+import { LambdaError } from "../errors";
 
 export interface Migration {
     readonly version: number;
@@ -20,7 +21,9 @@ export interface MigrationReport {
     readonly current: number;
 }
 
-export class MigrationError extends Error {}
+export class MigrationError extends LambdaError {
+    constructor(message: string) { super("MigrationError", message); }
+}
 
 /** A migration file name: `0001_registry.sql` -> version 1, name `registry`. */
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;

@@ -1,0 +1,13 @@
+/**
+ * Base for errors thrown by code that runs inside a Lambda. Pulumi's closure serialization turns
+ * `class X extends Error` into a plain function whose `super(message)` becomes
+ * `Error.call(this, message)`, which sets nothing on the instance: name and message are assigned
+ * explicitly so they still reach the Lambda's logs (tests/functions/errors.test.ts proves it).
+ */
+export class LambdaError extends Error {
+    constructor(name: string, message: string) {
+        super(message);
+        this.name = name;
+        this.message = message;
+    }
+}
