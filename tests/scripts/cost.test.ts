@@ -5,9 +5,8 @@ import { promisify } from "util";
 import { program, ofType } from "../helpers/program";
 import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
 import { costOf } from "../../scripts/lib/cost/report";
-import { RULES } from "../../policy/rules";
-import { evaluate } from "../../policy/lib/engine";
-import { packConfigFromStack } from "../../policy/lib/engine";
+import { checkStack } from "../../scripts/lib/policy-run";
+import { fromProgramRun } from "../../scripts/lib/policy-input";
 
 const run = promisify(execFile);
 const BIN = path.join(__dirname, "..", "..", "bin", "mdetect.js");
@@ -49,8 +48,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
     it("fails the budget rule when the budget is set below the estimate, passes it on dev", async () => {
         const evaluateStack = async (overrides: Record<string, unknown>) => {
             const r = await program(overrides);
-            const recorded = r.resources.map((x) => ({ type: x.type, name: x.name, urn: `urn:${x.type}::${x.name}`, inputs: x.inputs, outputs: x.state }));
-            return evaluate(RULES, recorded, { stack: r.stack, packConfig: packConfigFromStack(RULES, r.config, r.stack) }).filter((f) => f.rule === "cost-within-budget");
+            return checkStack(fromProgramRun(r), r.stack, r.config).findings.filter((f) => f.rule === "cost-within-budget");
         };
         expect(await evaluateStack({})).to.deep.equal([]);
         const low = await evaluateStack({ "mdetect:budgetMonthlyUsd": 5 });
