@@ -1,14 +1,18 @@
 /**
- * A local SageMaker runtime: speaks the InvokeEndpoint wire protocol
+ * The stand-in SageMaker runtime: speaks the InvokeEndpoint wire protocol
  * (POST /endpoints/{name}/invocations, text/csv in, text/csv out, errors as restJson with
- * x-amzn-ErrorType) and scores with the sample model, so the real SDK client runs end to end.
- * Failures can be queued per request; bodies over the payload limit are refused like the
- * service refuses them.
+ * x-amzn-ErrorType) and scores with the JSON sample model, so the real SDK client runs end to end.
+ * Failures can be queued per request (the retry tests need them); bodies over the payload limit
+ * are refused like the service refuses them. The real model is served by
+ * scripts/lib/local-endpoint.ts; `startScoringEndpoint` falls back to this one only where no
+ * Python with scikit-learn 1.2 exists, and says so.
  */
 import * as http from "http";
 import { AddressInfo } from "net";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { FEATURE_COUNT } from "../../functions/inference/contract";
+import { LocalEndpoint, ScoringEndpoint, localRuntimeClient } from "../../scripts/lib/local-endpoint";
+import { modelPython } from "../../scripts/lib/local-endpoint-python";
 import { SampleModel, loadSampleModel, sampleScore } from "./sample-model";
 
 /** An injected failure: the HTTP status and the error type SageMaker would name. */
@@ -29,7 +33,8 @@ export interface SageMakerServerOptions {
     readonly model?: SampleModel;
 }
 
-export class SageMakerServer {
+export class SageMakerServer implements ScoringEndpoint {
+    readonly kind = "stand-in" as const;
     readonly invocations: InvocationRecord[] = [];
     private failures: Failure[] = [];
     private server?: http.Server;
@@ -77,12 +82,7 @@ export class SageMakerServer {
 
     /** A real SDK client pointed here, with fake credentials and no SDK-level retries. */
     client(): SageMakerRuntimeClient {
-        return new SageMakerRuntimeClient({
-            endpoint: this.url,
-            region: "ap-southeast-2",
-            credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
-            maxAttempts: 1,
-        });
+        return localRuntimeClient(this.url);
     }
 
     private handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
@@ -121,4 +121,15 @@ export class SageMakerServer {
         }
         return { text: out.join("\n") + "\n", rows: out.length };
     }
+}
+
+/**
+ * The packaged model on a local endpoint when a Python with scikit-learn 1.2 exists; otherwise
+ * the JSON stand-in, with the reason printed (its scores are the sample model's, not the artifact's).
+ */
+export async function startScoringEndpoint(options: { artifact: string; limitBytes: number }): Promise<ScoringEndpoint> {
+    const python = modelPython();
+    if (python.ok) return LocalEndpoint.start(options);
+    console.log(`    [stand-in] ${python.reason}: scoring with the JSON sample model instead of ${options.artifact}`);
+    return new SageMakerServer({ limitBytes: options.limitBytes }).start();
 }
