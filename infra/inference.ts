@@ -213,12 +213,15 @@ export class Inference extends pulumi.ComponentResource {
         }
         const file = path.resolve(artifact);
         if (!fs.existsSync(file)) throw new Error(`mdetect:modelArtifact: no file ${file} (give a local model.tar.gz or an s3:// URI)`);
+        // The image unpacks a gzip tarball into /opt/ml/model; a bare model.joblib would deploy and fail at start-up.
+        if (!file.endsWith(".tar.gz")) throw new Error(`mdetect:modelArtifact: ${file} is not a model.tar.gz; package the estimator with \`mdetect model package <model.joblib>\``);
         const digest = createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16);
         const key = `${MODELS_PREFIX}${digest}/model.tar.gz`;
         const object = new aws.s3.BucketObjectv2(`${name}-artifact`, {
             bucket: args.dataLakeName,
             key,
             source: new pulumi.asset.FileAsset(file),
+            contentType: "application/gzip",
             serverSideEncryption: "aws:kms",
             kmsKeyId: args.keyArn,
         }, { parent: this });

@@ -1,8 +1,10 @@
 /**
  * The prebuilt SageMaker scikit-learn inference image for a region. AWS publishes one ECR
  * registry account per region for `sagemaker-scikit-learn` (SageMaker "Docker Registry Paths"
- * pages; the same table is the SageMaker Python SDK's image_uri_config/sklearn.json). Only the
+ * pages; the same table is the SageMaker Python SDK's image_uri_config/sklearn.json, whose
+ * "inference" -> "1.2-1" registries each account below was checked against). Only the
  * regions we might deploy to are listed; any other fails with a clear error rather than a guess.
+ * The image serves code/inference.py from the artifact (model/inference.py, schema/model-contract.md).
  */
 export const SKLEARN_REPOSITORY = "sagemaker-scikit-learn";
 /** Framework version of the serving image; the model artifact must be pickled with the same scikit-learn. */
