@@ -80,7 +80,7 @@ def output_fn(prediction, accept):
         return _error(prediction.status, prediction.message)
     media = _media_type(accept)
     scores = np.asarray(prediction, dtype=np.float64).tolist()
-    if media in (CSV, "*/*", ""):
+    if media == CSV:
         return worker.Response(response="".join("%r\n" % s for s in scores), status=200, mimetype=CSV)
     if media == JSON:
         return worker.Response(response=json.dumps(scores), status=200, mimetype=JSON)

@@ -15,6 +15,9 @@ import { LocalEndpoint, ScoringEndpoint, localRuntimeClient } from "../../script
 import { modelPython } from "../../scripts/lib/local-endpoint-python";
 import { SampleModel, loadSampleModel, sampleScore } from "./sample-model";
 
+/** Decimal numbers only, as the model's np.loadtxt reads them (JavaScript's Number() also takes "0x64"). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** An injected failure: the HTTP status and the error type SageMaker would name. */
 export type Failure = 429 | 500 | 503 | 400;
 const ERROR_TYPES: Record<Failure, string> = { 429: "ThrottlingException", 500: "InternalFailure", 503: "ServiceUnavailable", 400: "ValidationError" };
@@ -89,10 +92,10 @@ export class SageMakerServer implements ScoringEndpoint {
         const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(req.url ?? "");
         const endpoint = decodeURIComponent(match?.[1] ?? "");
         const record = (status: number, rows = 0) => this.invocations.push({ endpoint, bytes: body.length, rows, status });
-        const fail = (status: number, type: string, message: string) => {
+        const fail = (status: number, type: string, message: string, extra: Record<string, unknown> = {}) => {
             record(status);
             res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
-            res.end(JSON.stringify({ message }));
+            res.end(JSON.stringify({ message, ...extra }));
         };
         if (req.method !== "POST" || !match) return fail(404, "UnknownOperationException", `no route ${req.method} ${req.url}`);
         if (endpoint !== this.endpointName) return fail(400, "ValidationError", `Endpoint ${endpoint} not found.`);
@@ -102,7 +105,8 @@ export class SageMakerServer implements ScoringEndpoint {
         if (!String(req.headers["content-type"]).startsWith("text/csv")) return fail(415, "ValidationError", "expected text/csv");
 
         const scored = this.score(body.toString("utf8"));
-        if (typeof scored === "string") return fail(424, "ModelError", scored);
+        // As the real container answers a bad body 400, which the runtime returns as ModelError (scripts/lib/local-endpoint.ts).
+        if (typeof scored === "string") return fail(424, "ModelError", scored, { OriginalStatusCode: 400, OriginalMessage: scored });
         if (Buffer.byteLength(scored.text) > this.options.limitBytes) return fail(413, "ValidationError", "response exceeds the payload limit");
         record(200, scored.rows);
         res.writeHead(200, { "content-type": "text/csv", "x-amzn-invoked-production-variant": "AllTraffic" });
@@ -115,8 +119,9 @@ export class SageMakerServer implements ScoringEndpoint {
         if (lines[lines.length - 1] === "") lines.pop();
         const out: string[] = [];
         for (const [i, line] of lines.entries()) {
-            const x = line.split(",").map(Number);
-            if (x.length !== FEATURE_COUNT || !x.every(Number.isFinite)) return `line ${i + 1}: expected ${FEATURE_COUNT} numbers`;
+            const fields = line.split(",");
+            if (fields.length !== FEATURE_COUNT || !fields.every((f) => DECIMAL.test(f.trim()))) return `line ${i + 1}: expected ${FEATURE_COUNT} numbers`;
+            const x = fields.map(Number);
             out.push(String(sampleScore(this.model, x)));
         }
         return { text: out.join("\n") + "\n", rows: out.length };
@@ -127,9 +132,9 @@ export class SageMakerServer implements ScoringEndpoint {
  * The packaged model on a local endpoint when a Python with scikit-learn 1.2 exists; otherwise
  * the JSON stand-in, with the reason printed (its scores are the sample model's, not the artifact's).
  */
-export async function startScoringEndpoint(options: { artifact: string; limitBytes: number }): Promise<ScoringEndpoint> {
+export async function startScoringEndpoint(options: { artifact: () => Promise<string>; limitBytes: number }): Promise<ScoringEndpoint> {
     const python = modelPython();
-    if (python.ok) return LocalEndpoint.start(options);
-    console.log(`    [stand-in] ${python.reason}: scoring with the JSON sample model instead of ${options.artifact}`);
+    if (python.ok) return LocalEndpoint.start({ artifact: await options.artifact(), limitBytes: options.limitBytes });
+    console.log(`    [stand-in] ${python.reason}: scoring with the JSON sample model instead of the packaged model`);
     return new SageMakerServer({ limitBytes: options.limitBytes }).start();
 }

@@ -8,12 +8,13 @@ import { endpointScorer } from "../../functions/inference/endpoint";
 import { FINDINGS_CSV_HEADER } from "../../functions/inference/findings";
 import { InferenceDeps, runInference } from "../../functions/inference/handler";
 import { dalRegistry } from "../../functions/inference/registry-dal";
-import { LocalEndpoint } from "../../scripts/lib/local-endpoint";
+import { ScoringEndpoint } from "../../scripts/lib/local-endpoint";
 import { mockedDuring } from "../helpers/aws-mock";
 import { TestDatabase, withTestDatabase } from "../helpers/db";
 import { LocalS3, startLocalS3 } from "../helpers/s3";
+import { startScoringEndpoint } from "../helpers/sagemaker-server";
 import { HEADER, batchObject, line, rejection, row } from "../functions/inference/fixtures";
-import { skipWithoutPython, trainedArtifact } from "./trained";
+import { trainedArtifact } from "./trained";
 
 const BUCKET = "lake";
 const THRESHOLD = 0.8;
@@ -23,16 +24,15 @@ const event = (key: string) => ({ source: "aws.s3", "detail-type": "Object Creat
 /** Rows past one 4 MB chunk (~31 bytes of features each, under the 153,846-row cap of limit / 26), so the first request is a full-size body. */
 const LARGE_ROWS = 150_000;
 
+/** The packaged model; only where no Python with scikit-learn 1.2 exists, the stand-in (printed). */
 describe("inference handler with the real model: trained, packaged, served by its own inference.py", function () {
     let s3: LocalS3;
     let db: TestDatabase;
-    let endpoint: LocalEndpoint;
+    let endpoint: ScoringEndpoint;
     const sns = mockedDuring(SNSClient);
 
-    before(async function () {
-        skipWithoutPython(this);
-        const { artifact } = await trainedArtifact();
-        endpoint = await LocalEndpoint.start({ artifact, limitBytes: PAYLOAD_LIMIT_BYTES.serverless });
+    before(async () => {
+        endpoint = await startScoringEndpoint({ artifact: async () => (await trainedArtifact()).artifact, limitBytes: PAYLOAD_LIMIT_BYTES.serverless });
         s3 = await startLocalS3([BUCKET]);
         db = await withTestDatabase();
     });
@@ -88,7 +88,7 @@ describe("inference handler with the real model: trained, packaged, served by it
             expect(out, `${r.detectorId} #${r.seq}`).to.have.length(1);
             const score = Number(out[0][3]);
             expect(score).to.be.within(0, 1);
-            // The trained model, not a stand-in: it knows a burst of 60 coincidences in 100 muons.
+            // The trained model knows a burst of 60 coincidences in 100 muons (the stand-in's weights do too).
             const burst = r.features.split(",")[1] === "60";
             expect(score >= THRESHOLD, `${r.features} -> ${score}`).to.equal(burst);
         }
