@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
+import fc from "fast-check";
 import { FEATURE_COUNT, PAYLOAD_LIMIT_BYTES } from "../../functions/inference/contract";
 import { endpointScorer } from "../../functions/inference/endpoint";
 import { CHECK_ROWS, checkArtifact, packageModel, scratchDir } from "../../scripts/commands/model";
@@ -129,6 +130,18 @@ describe("model artifact: mdetect model package / check and the local endpoint",
             const scores = await scorer()(body, rows);
             expect(scores).to.have.length(rows);
             expect(scores.every((s) => s >= 0 && s <= 1)).to.equal(true);
+        });
+
+        it("any body of 1-200 rows of numbers as the converter writes them (String(n)) gets one score per row, in order, in [0, 1]", async () => {
+            const value = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map(String);
+            const rowArb = fc.array(value, { minLength: FEATURE_COUNT, maxLength: FEATURE_COUNT }).map((v) => v.join(","));
+            await fc.assert(fc.asyncProperty(fc.array(rowArb, { minLength: 1, maxLength: 200 }), async (rows) => {
+                const scores = await scorer()(rows.map((r) => `${r}\n`).join(""), rows.length);
+                expect(scores).to.have.length(rows.length);
+                expect(scores.every((x) => x >= 0 && x <= 1)).to.equal(true);
+                // Row order is kept: the last row alone scores what it scored among the others.
+                expect((await scorer()(`${rows[rows.length - 1]}\n`, 1))[0]).to.equal(scores[scores.length - 1]);
+            }), { numRuns: 25 });
         });
 
         it("a malformed body: the container's 400 arrives as ModelError 424 with OriginalStatusCode 400, not retried", async () => {

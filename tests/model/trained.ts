@@ -1,4 +1,5 @@
 /** A freshly trained and packaged example model, once per test process (small: a few seconds). */
+import * as fs from "fs";
 import * as path from "path";
 import { packageModel, scratchDir, trainModel } from "../../scripts/commands/model";
 import { modelPython } from "../../scripts/lib/local-endpoint-python";
@@ -11,6 +12,7 @@ let trained: Promise<{ dir: string; joblib: string; artifact: string }> | undefi
 export function trainedArtifact(): Promise<{ dir: string; joblib: string; artifact: string }> {
     trained ??= (async () => {
         const dir = scratchDir();
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
         const joblib = path.join(dir, "model.joblib");
         const artifact = path.join(dir, "model.tar.gz");
         await trainModel({ out: joblib, rows: TRAINING_ROWS });
