@@ -77,5 +77,6 @@ export function command(): Command {
     const seedCmd = new Command("seed").description("add the sample registry (idempotent; migrate first)").option("--url <url>", URL_HELP);
     examples(seedCmd, ["mdetect db seed --url mysql://root@127.0.0.1:3306/mdetect"]);
     db.addCommand(action(migrateCmd, runMigrate)).addCommand(action(seedCmd, runSeed));
+    examples(db, ["mdetect db migrate --create --url mysql://root@127.0.0.1:3306/mdetect", "mdetect db seed --url mysql://root@127.0.0.1:3306/mdetect"]);
     return db;
 }

@@ -95,9 +95,15 @@ async function logout(_opts: object, cmd: Command): Promise<number> {
 
 const jsonOption = () => new Option("--json", "print the API's JSON instead of a table");
 
+function listCommand(resource: string): Command {
+    const cmd = new Command("list").description(`list ${resource} (GET /v1/${resource})`).addOption(jsonOption());
+    examples(cmd, [`mdetect registry ${resource} list`, `mdetect registry ${resource} list --json`]);
+    return action(cmd, list(resource));
+}
+
 function sitesCommand(): Command {
     const sites = new Command("sites").description("sites where detectors are deployed");
-    sites.addCommand(action(new Command("list").description("list sites").addOption(jsonOption()), list("sites")));
+    sites.addCommand(listCommand("sites"));
     const addCmd = new Command("add").description("add a site")
         .requiredOption("--name <name>", "site name, unique")
         .requiredOption("--kind <kind>", "mine, tunnel, borehole or other")
@@ -106,12 +112,13 @@ function sitesCommand(): Command {
         .option("--depth-m <m>", "depth below surface in metres", number)
         .addOption(jsonOption());
     examples(addCmd, ["mdetect registry sites add --name 'Barrier Ridge level 27' --kind mine --latitude -31.9531 --longitude 141.4672 --depth-m 810"]);
+    examples(sites, ["mdetect registry sites list", "mdetect registry sites add --help"]);
     return sites.addCommand(action(addCmd, add("sites", "site")));
 }
 
 function detectorsCommand(): Command {
     const detectors = new Command("detectors").description("detectors, by serial");
-    detectors.addCommand(action(new Command("list").description("list detectors").addOption(jsonOption()), list("detectors")));
+    detectors.addCommand(listCommand("detectors"));
     const addCmd = new Command("add").description("register a detector (its serial must match the telemetry contract, MD- and 4 to 6 digits)")
         .requiredOption("--serial <serial>", "serial as printed on the enclosure and sent as detector_id, e.g. MD-0042")
         .requiredOption("--model <model>", "hardware model")
@@ -120,12 +127,13 @@ function detectorsCommand(): Command {
         .option("--commissioned-at <iso>", "commissioning date-time (ISO 8601)")
         .addOption(jsonOption());
     examples(addCmd, ["mdetect registry detectors add --serial MD-0042 --model 'MuScope 2' --firmware 2.4.1"]);
+    examples(detectors, ["mdetect registry detectors list", "mdetect registry detectors add --serial MD-0042 --model 'MuScope 2' --firmware 2.4.1"]);
     return detectors.addCommand(action(addCmd, add("detectors", "detector")));
 }
 
 function deploymentsCommand(): Command {
     const deployments = new Command("deployments").description("which detector is where, for which project, over [start, end)");
-    deployments.addCommand(action(new Command("list").description("list deployments").addOption(jsonOption()), list("deployments")));
+    deployments.addCommand(listCommand("deployments"));
     const addCmd = new Command("add").description("deploy a detector at a site for a project (refused if it overlaps another deployment of the detector)")
         .requiredOption("--detector-id <uuid>", "detector id (registry sites/detectors list)")
         .requiredOption("--site-id <uuid>", "site id")
@@ -142,6 +150,7 @@ function deploymentsCommand(): Command {
         .requiredOption("--at <iso>", "end time (ISO 8601), exclusive")
         .addOption(jsonOption());
     examples(endCmd, ["mdetect registry deployments end 3f0c2a9e-... --at 2026-03-01T00:00:00Z"]);
+    examples(deployments, ["mdetect registry deployments list", "mdetect registry deployments end <id> --at 2026-03-01T00:00:00Z"]);
     return deployments.addCommand(action(addCmd, add("deployments", "deployment"))).addCommand(action(endCmd, endDeployment));
 }
 
@@ -156,7 +165,7 @@ export function command(): Command {
         .addOption(new Option("--username <name>", "your user name (email)").env("MDETECT_USERNAME"));
     examples(loginCmd, ["export MDETECT_API_URL=$(pulumi stack output apiUrl) MDETECT_USER_POOL_CLIENT_ID=$(pulumi stack output userPoolClientId) AWS_REGION=ap-southeast-2", "mdetect registry login --username you@mdetect.com.au"]);
     registry.addCommand(action(loginCmd, login))
-        .addCommand(action(new Command("logout").description("remove the cached session"), logout))
+        .addCommand(action(examples(new Command("logout").description("remove the cached session"), ["mdetect registry logout"]), logout))
         .addCommand(sitesCommand()).addCommand(detectorsCommand()).addCommand(deploymentsCommand());
     examples(registry, ["mdetect registry login --username you@mdetect.com.au", "mdetect registry detectors list", "mdetect registry deployments end <id> --at 2026-03-01T00:00:00Z"]);
     return registry;
