@@ -31,7 +31,7 @@ async function mdetectConvert(argv: string[]): Promise<{ code: number; out: stri
     }
 }
 
-function outputs(dir: string, name: string): { csvRows: string[]; quarantine: Array<{ kind: string }>; manifest: Record<string, unknown> } {
+function outputs(dir: string, name: string): { csvRows: string[]; quarantine: Array<{ kind: string; reason: string }>; manifest: Record<string, unknown> } {
     const csv = gunzipSync(fs.readFileSync(path.join(dir, `${name}.csv.gz`))).toString().trimEnd().split("\n");
     expect(csv[0]).to.equal(CSV_HEADER);
     const qFile = path.join(dir, `${name}.quarantine.ndjson`);
