@@ -25,25 +25,21 @@ function fitLine(line: string, width: number): string[] {
     // Settings are separated by two spaces; prose by one.
     const separator = /\S {2,}\S/.test(body) ? "  " : " ";
     const items = body.split(separator === "  " ? / {2,}/ : / /).filter((s) => s !== "");
+    const continuation = `${indent}  `;
     const lines: string[] = [];
-    let current = indent;
-    const next = indent + "  ";
+    const prefix = (): string => (lines.length === 0 ? indent : continuation);
+    let current = "";
     for (const item of items) {
-        const prefix = lines.length === 0 && current === indent ? indent : next;
-        const start = current === indent || current === next;
-        const candidate = start ? `${current}${item}` : `${current}${separator}${item}`;
-        if (candidate.length <= width) {
-            current = candidate;
-            continue;
-        }
-        if (!start) lines.push(current);
-        current = cut(`${start ? current : prefix}${item}`, width);
-        if (current.length >= width) {
-            lines.push(current);
-            current = next;
+        if (current === "") {
+            current = item;
+        } else if (`${prefix()}${current}${separator}${item}`.length <= width) {
+            current += `${separator}${item}`;
+        } else {
+            lines.push(cut(`${prefix()}${current}`, width));
+            current = item;
         }
     }
-    if (current.trim() !== "") lines.push(current);
+    if (current !== "") lines.push(cut(`${prefix()}${current}`, width));
     return lines;
 }
 
