@@ -202,11 +202,11 @@ describe("functions/api routes against the registry (MariaDB)", () => {
 
         it("gives staff a presigned PUT under incoming/<site>/<file> with the headers to send", async () => {
             const result = await upload(apiEvent("POST /v1/uploads", { claims: staff(), body: {
-                siteId: world.mine.id, filename: "MD-9001_2026-01-31.json.gz", contentType: "application/gzip", checksumSha256: checksum,
+                siteId: world.mine.id, filename: "MD-T001_2026-01-31.json.gz", contentType: "application/gzip", checksumSha256: checksum,
             } }));
             expect(result.statusCode).to.equal(200);
             const answer = body(result);
-            expect(answer).to.include({ method: "PUT", key: `incoming/${world.mine.id}/MD-9001_2026-01-31.json.gz`, expiresInSeconds: 600 });
+            expect(answer).to.include({ method: "PUT", key: `incoming/${world.mine.id}/MD-T001_2026-01-31.json.gz`, expiresInSeconds: 600 });
             expect(answer.headers).to.deep.equal({ "content-type": "application/gzip", "x-amz-checksum-sha256": checksum });
             expect(decodeURIComponent(new URL(answer.url).pathname)).to.equal(`/${answer.key}`);
             expect(signatureMatches(answer.url, "PUT", answer.headers)).to.equal(true);

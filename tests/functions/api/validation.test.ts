@@ -19,7 +19,7 @@ function refused(f: () => unknown): boolean {
 describe("functions/api: upload file names and page cursors", () => {
     describe("safeFilename", () => {
         it("keeps ordinary detector dump names unchanged", () => {
-            for (const name of ["dump.json", "MD-9001_2026-01-31.ndjson.gz", "a", "0.json", "x".repeat(MAX_FILENAME_LENGTH)]) {
+            for (const name of ["dump.json", "MD-T001_2026-01-31.ndjson.gz", "a", "0.json", "x".repeat(MAX_FILENAME_LENGTH)]) {
                 expect(safeFilename(name)).to.equal(name);
             }
         });
