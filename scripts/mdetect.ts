@@ -1,46 +1,47 @@
 /**
- * `mdetect <command> [args]`: one entry point for the offline plan, conversion, registry,
- * policy and cost tools. Each command lives in scripts/commands/<name>.ts and exports
- * `description` and `run(argv): Promise<number>` (the exit code).
+ * `mdetect <command> [options]`: one entry point for the offline plan, conversion, registry,
+ * policy and cost tools, parsed with commander (`mdetect <command> --help` for each). Each command
+ * lives in scripts/commands/<name>.ts and exports `command(): Command` (scripts/lib/cli.ts); the
+ * older `description` + `run(argv)` shape is still accepted.
  */
-import * as fs from "fs";
-import * as path from "path";
+import { Command } from "commander";
+import { CommandModule, LegacyCommandModule, configure, parse, toCommand } from "./lib/cli";
 
-export interface Command {
-    readonly description: string;
-    run(argv: string[]): Promise<number>;
-}
+/** One line per command, loaded only when used (or for the command list). */
+const COMMANDS: Record<string, () => CommandModule | LegacyCommandModule> = {
+    bench: () => require("./commands/bench"),
+    convert: () => require("./commands/convert"),
+    cost: () => require("./commands/cost"),
+    db: () => require("./commands/db"),
+    diagram: () => require("./commands/diagram"),
+    policy: () => require("./commands/policy"),
+    preview: () => require("./commands/preview"),
+    registry: () => require("./commands/registry"),
+};
 
-const COMMANDS_DIR = path.join(__dirname, "commands");
+export const COMMAND_NAMES = Object.keys(COMMANDS);
 
-function available(): string[] {
-    return fs.readdirSync(COMMANDS_DIR)
-        .filter((f) => f.endsWith(".ts"))
-        .map((f) => f.slice(0, -3))
-        .sort();
-}
-
-function usage(): string {
-    const lines = available().map((name) => {
-        const cmd: Command = require(path.join(COMMANDS_DIR, name));
-        return `  ${name.padEnd(10)} ${cmd.description}`;
-    });
-    return ["usage: mdetect <command> [options]", "", "commands:", ...lines].join("\n");
+function program(names: string[]): Command {
+    const cli = new Command("mdetect")
+        .usage("<command> [options]")
+        .description("mDetect pipeline tools: offline plan, telemetry conversion, registry, policy pack, cost model")
+        .addHelpCommand(true)
+        .addHelpText("after", "\nRun 'mdetect <command> --help' for a command's options and examples.")
+        .showHelpAfterError("(run 'mdetect --help' for the commands)");
+    for (const name of names) cli.addCommand(toCommand(name, COMMANDS[name]()));
+    return configure(cli);
 }
 
 export async function main(argv: string[]): Promise<number> {
-    const [name, ...rest] = argv;
-    if (!name || name === "--help" || name === "-h" || name === "help") {
-        console.log(usage());
-        return name ? 0 : 2;
-    }
-    if (!available().includes(name)) {
-        console.error(`mdetect: unknown command '${name}'\n\n${usage()}`);
+    const [name] = argv;
+    // Only the named command is loaded; help, an unknown command or none at all lists every one.
+    const known = Object.prototype.hasOwnProperty.call(COMMANDS, name);
+    if (!name) {
+        program(COMMAND_NAMES).outputHelp({ error: true });
         return 2;
     }
-    const cmd: Command = require(path.join(COMMANDS_DIR, name));
     try {
-        return await cmd.run(rest);
+        return await parse(program(known ? [name] : COMMAND_NAMES), argv);
     } catch (err) {
         console.error(`mdetect ${name}: ${err instanceof Error ? err.message : String(err)}`);
         return 1;

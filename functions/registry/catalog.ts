@@ -2,6 +2,7 @@
 import type { Pool } from "mysql2/promise";
 import { NotFoundError } from "./errors";
 import { Row, execute, newId, optionalDate, query, requireId, requireNumber, requireText, updateFields } from "./db";
+import { requireSerial } from "./serial";
 import type { Client, Detector, DetectorStatus, Project, Site, SiteKind } from "./types";
 
 const toClient = (r: Row): Client => ({ id: r.id, name: r.name, contactEmail: r.contact_email });
@@ -72,7 +73,7 @@ const DETECTOR_COLUMNS = { model: "model", firmware: "firmware", status: "status
 export async function createDetector(pool: Pool, input: DetectorInput): Promise<Detector> {
     const id = newId();
     await execute(pool, "INSERT INTO detectors (id, serial, model, firmware, status, commissioned_at) VALUES (?, ?, ?, ?, ?, ?)", [
-        id, requireText(input.serial, "serial"), requireText(input.model, "model"), requireText(input.firmware, "firmware"),
+        id, requireSerial(input.serial), requireText(input.model, "model"), requireText(input.firmware, "firmware"),
         input.status ?? "in_stock", optionalDate(input.commissionedAt, "commissionedAt"),
     ]);
     return one(pool, "detectors", id, toDetector, "detector");

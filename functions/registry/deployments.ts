@@ -4,7 +4,7 @@
  * at most one deployment answers "who owns detector D at time T".
  */
 import type { Pool } from "mysql2/promise";
-import { InvalidArgumentError, NotFoundError } from "./errors";
+import { DeploymentClash, InvalidArgumentError, NotFoundError, OverlappingDeploymentError } from "./errors";
 import { Row, detectorMatch, execute, newId, optionalDate, query, requireDate, requireDetectorRef, requireId, requireNumber, updateFields } from "./db";
 import { toDetector } from "./catalog";
 import type { Deployment, DeploymentStatus, Detector, DetectorRef, Owner, SilentDeployment } from "./types";
@@ -28,22 +28,59 @@ export interface DeploymentInput {
     zenithDeg?: number; azimuthDeg?: number; status?: DeploymentStatus;
 }
 
+/**
+ * The deployment of `detectorId` that overlaps [startsAt, endsAt), other than `except`. The
+ * database's trigger refuses the overlap but cannot say with what, so this names it.
+ */
+async function clashOf(pool: Pool, detectorId: string, startsAt: Date, endsAt: Date | null | undefined, except: string): Promise<DeploymentClash | undefined> {
+    const [row] = await query(pool, `
+        SELECT d.id, det.serial, s.name AS site_name, d.starts_at, d.ends_at
+          FROM deployments d JOIN detectors det ON det.id = d.detector_id JOIN sites s ON s.id = d.site_id
+         WHERE d.detector_id = ? AND d.id <> ? AND d.starts_at < COALESCE(?, '9999-12-31 23:59:59.999')
+           AND ? < COALESCE(d.ends_at, '9999-12-31 23:59:59.999')
+         ORDER BY d.starts_at LIMIT 1`, [detectorId, except, endsAt ?? null, startsAt]);
+    return row && { deploymentId: row.id, serial: row.serial, siteName: row.site_name, startsAt: row.starts_at, endsAt: row.ends_at };
+}
+
+/** Re-throws the database's bare overlap refusal with the clashing deployment and the call that would end it. */
+async function explainOverlap(err: unknown, pool: Pool, d: { id: string; detectorId: string; startsAt: Date; endsAt?: Date | null }): Promise<never> {
+    if ((err as { code?: string }).code !== "overlapping_deployment") throw err;
+    const clash = await clashOf(pool, d.detectorId, d.startsAt, d.endsAt, d.id);
+    // Ending the clash helps only if it started before the new period: then it can end where the new one starts.
+    throw new OverlappingDeploymentError(clash, clash && clash.startsAt < d.startsAt ? d.startsAt : undefined);
+}
+
 export async function createDeployment(pool: Pool, input: DeploymentInput): Promise<Deployment> {
     const id = newId();
+    try {
+        await insertDeployment(pool, id, input);
+    } catch (err) {
+        await explainOverlap(err, pool, { id, detectorId: input.detectorId, startsAt: input.startsAt, endsAt: input.endsAt });
+    }
+    return getDeployment(pool, id);
+}
+
+async function insertDeployment(pool: Pool, id: string, input: DeploymentInput): Promise<void> {
     await execute(pool, `INSERT INTO deployments (id, detector_id, site_id, project_id, starts_at, ends_at, zenith_deg, azimuth_deg, status)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
         id, requireId(input.detectorId, "detector id"), requireId(input.siteId, "site id"), requireId(input.projectId, "project id"),
         requireDate(input.startsAt, "startsAt"), optionalDate(input.endsAt, "endsAt"),
         requireNumber(input.zenithDeg ?? 0, "zenithDeg"), requireNumber(input.azimuthDeg ?? 0, "azimuthDeg"), input.status ?? "planned",
     ]);
-    return getDeployment(pool, id);
 }
 
 const DEPLOYMENT_COLUMNS = { siteId: "site_id", projectId: "project_id", startsAt: "starts_at", endsAt: "ends_at", zenithDeg: "zenith_deg", azimuthDeg: "azimuth_deg", status: "status" };
 
 export async function updateDeployment(pool: Pool, id: string, patch: Partial<Omit<DeploymentInput, "detectorId">>): Promise<Deployment> {
     requireId(id, "deployment id");
-    if (!await updateFields(pool, "deployments", id, patch, DEPLOYMENT_COLUMNS)) throw new NotFoundError("deployment");
+    let updated: boolean;
+    try {
+        updated = await updateFields(pool, "deployments", id, patch, DEPLOYMENT_COLUMNS);
+    } catch (err) {
+        const current = await getDeployment(pool, id);
+        return explainOverlap(err, pool, { ...current, ...patch, id, detectorId: current.detectorId });
+    }
+    if (!updated) throw new NotFoundError("deployment");
     return getDeployment(pool, id);
 }
 

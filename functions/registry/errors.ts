@@ -30,8 +30,30 @@ export class DuplicateSerialError extends RegistryError {
 export class DuplicateError extends RegistryError {
     constructor(what: string) { super("duplicate", `${what} already exists`); }
 }
+/** The deployment an overlapping one clashes with, so the caller can end it or pick another period. */
+export interface DeploymentClash {
+    readonly deploymentId: string;
+    readonly serial: string;
+    readonly siteName: string;
+    readonly startsAt: Date;
+    readonly endsAt: Date | null;
+}
+
+/** Without `clash` (the database's own refusal names none) the message is generic; deployments.ts adds it. */
 export class OverlappingDeploymentError extends RegistryError {
-    constructor() { super("overlapping_deployment", "the detector already has a deployment overlapping this period"); }
+    public readonly clash?: DeploymentClash;
+    constructor(clash?: DeploymentClash, endAt?: Date) {
+        super("overlapping_deployment", clash ? overlapMessage(clash, endAt) : "the detector already has a deployment overlapping this period");
+        if (clash) this.clash = clash;
+    }
+}
+
+function overlapMessage(c: DeploymentClash, endAt?: Date): string {
+    const period = `from ${c.startsAt.toISOString()} ${c.endsAt ? `until ${c.endsAt.toISOString()}` : "with no end"}`;
+    const ending = endAt
+        ? `; to end it when the new one starts: PATCH /v1/deployments/${c.deploymentId} {"endsAt":"${endAt.toISOString()}","status":"retrieved"} (mdetect registry deployments end ${c.deploymentId} --at ${endAt.toISOString()})`
+        : "; choose a period that does not overlap it";
+    return `detector ${c.serial} is already deployed at site '${c.siteName}' ${period} (deployment ${c.deploymentId})${ending}`;
 }
 export class UnknownReferenceError extends RegistryError {
     constructor(what: string) { super("unknown_reference", `unknown ${what}`); }

@@ -22,6 +22,10 @@ export type ReasonKind =
     | "read-error"
     | "unclosed-array"
     | "trailing-garbage"
+    /** The whole input is in another encoding (UTF-16 by its byte order mark): refused, one entry. */
+    | "wrong-encoding"
+    /** A run of NUL bytes: space allocated but never written, typically a power loss while recording. */
+    | "nul-padding"
     /** Manifest-level only: nothing to convert. */
     | "empty-file";
 

@@ -22,6 +22,10 @@ const CLOSE_BRACKET = 0x5d;
 /** UTF-8 byte order mark (plain numbers: Pulumi serializes arrays into the Lambda, not Buffers). */
 const BOM = [0xef, 0xbb, 0xbf];
 
+/** UTF-16 byte order marks: such a file is refused as a whole rather than quarantined byte by byte. */
+const UTF16_BOMS = [{ bytes: [0xff, 0xfe], name: "UTF-16LE" }, { bytes: [0xfe, 0xff], name: "UTF-16BE" }];
+const NUL = 0x00;
+
 /** How many leading bytes of data match the BOM. */
 function bomPrefix(data: Buffer): number {
     let n = 0;
@@ -101,6 +105,8 @@ class Piece {
 
 interface Splitter {
     push(chunk: Buffer): void;
+    /** A run of NUL bytes cuts the reading in progress short: deliver what it has so far. */
+    interrupt(): void;
     end(): EndState;
     pending(): Pending;
 }
@@ -184,6 +190,11 @@ class LineSplitter implements Splitter {
         this.line++;
     }
 
+    interrupt(): void {
+        // Same line number for what follows the padding: only newlines advance it.
+        if (!this.piece.empty) this.piece.deliver(this.tally, this.line);
+    }
+
     end(): EndState {
         if (!this.piece.empty) this.finish();
         return { complete: true };
@@ -248,6 +259,10 @@ class ArraySplitter implements Splitter {
         if (this.state === "elements") this.piece.append(chunk, start, chunk.length);
     }
 
+    interrupt(): void {
+        // The element in progress continues after the padding; an unclosed array is reported at the end.
+    }
+
     private finishElement(last: boolean): void {
         if (!this.piece.tooLong && isBlank(this.piece.data())) {
             // "[]" is an empty array; any other blank element is a stray comma.
@@ -281,13 +296,17 @@ class ArraySplitter implements Splitter {
 /**
  * Sniffs the format from the first non-whitespace byte (after an optional UTF-8 BOM), then hands
  * every byte to the NDJSON or JSON-array splitter. Leading whitespace is dropped but its newlines
- * still count for NDJSON line numbers.
+ * still count for NDJSON line numbers. Two whole-chunk checks sit outside the per-reading loop:
+ * a UTF-16 byte order mark refuses the whole input, and runs of NUL bytes (a chunk without any
+ * costs one memchr) become one quarantine entry each instead of corrupting the readings around them.
  */
 export class InputSplitter {
     private splitter: Splitter | undefined;
     private lead: Buffer = Buffer.alloc(0);
     private newlines = 0;
     private atStart = true;
+    private refusal: { readonly kind: ReasonKind; readonly reason: string } | undefined;
+    private nulBytes = 0;
 
     constructor(private readonly tally: Tally) {}
 
@@ -297,13 +316,19 @@ export class InputSplitter {
     }
 
     push(chunk: Buffer): void {
-        if (this.splitter) {
-            this.splitter.push(chunk);
-            return;
-        }
+        if (this.refusal) return;
         let data = chunk;
         if (this.atStart) {
             data = Buffer.concat([this.lead, chunk]);
+            const utf16 = UTF16_BOMS.find((b) => data[0] === b.bytes[0] && (data.length < 2 || data[1] === b.bytes[1]));
+            if (utf16 && data.length < 2) {
+                this.lead = data; // maybe a UTF-16 BOM split across chunks
+                return;
+            }
+            if (utf16) {
+                this.refuse(utf16.name, data);
+                return;
+            }
             const matched = bomPrefix(data);
             if (matched === data.length && matched < BOM.length) {
                 this.lead = data; // maybe the start of a BOM split across chunks
@@ -312,6 +337,49 @@ export class InputSplitter {
             if (matched === BOM.length) data = data.subarray(BOM.length);
             this.atStart = false;
             this.lead = Buffer.alloc(0);
+        }
+        if (this.nulBytes === 0 && data.indexOf(NUL) < 0) {
+            this.route(data);
+            return;
+        }
+        let i = 0;
+        while (i < data.length) {
+            if (this.nulBytes > 0) {
+                let j = i;
+                while (j < data.length && data[j] === NUL) j++;
+                this.nulBytes += j - i;
+                i = j;
+                if (i < data.length) this.endPadding();
+            } else {
+                const nul = data.indexOf(NUL, i);
+                const stop = nul < 0 ? data.length : nul;
+                if (stop > i) this.route(data.subarray(i, stop));
+                if (nul < 0) return;
+                this.splitter?.interrupt();
+                this.nulBytes = 1;
+                i = nul + 1;
+            }
+        }
+    }
+
+    private refuse(encoding: string, head: Buffer): void {
+        this.refusal = { kind: "wrong-encoding", reason: `file is ${encoding} (by its byte order mark), not UTF-8: re-save it as UTF-8 and convert again` };
+        const preview = head.subarray(2, 2 + 2 * RAW_PREVIEW_CHARS);
+        const even = preview.subarray(0, preview.length - (preview.length % 2));
+        const text = encoding === "UTF-16LE" ? even.toString("utf16le") : Buffer.from(even).swap16().toString("utf16le");
+        this.tally.reject(1, this.refusal.kind, this.refusal.reason, text.slice(0, RAW_PREVIEW_CHARS));
+    }
+
+    private endPadding(): void {
+        const line = this.splitter ? this.splitter.pending().line : this.newlines + 1;
+        this.tally.reject(line, "nul-padding", `${this.nulBytes} NUL bytes: space allocated but never written (power loss while recording?); readings cut short by it are quarantined beside this entry`, "");
+        this.nulBytes = 0;
+    }
+
+    private route(data: Buffer): void {
+        if (this.splitter) {
+            this.splitter.push(data);
+            return;
         }
         let i = 0;
         while (i < data.length && isWhitespace(data[i])) {
@@ -325,6 +393,8 @@ export class InputSplitter {
 
     /** Clean end of input. An input with no content ends as format "empty". */
     end(): EndState {
+        if (this.refusal) return { complete: false, error: this.refusal };
+        if (this.nulBytes > 0) this.endPadding();
         if (!this.splitter && this.lead.length > 0) {
             // A lone partial BOM prefix is content, not whitespace.
             this.splitter = new LineSplitter(this.tally, 1);
@@ -334,6 +404,7 @@ export class InputSplitter {
     }
 
     pending(): Pending {
+        if (this.nulBytes > 0) this.endPadding();
         return this.splitter ? this.splitter.pending() : { line: this.newlines + 1, text: "" };
     }
 }

@@ -43,6 +43,13 @@ export interface ConvertStreamArgs {
     readonly curated: NodeJS.WritableStream;
     /** Receives one JSON object per line ({ line, kind, reason, raw }); ended when done. */
     readonly quarantine: NodeJS.WritableStream;
+    /** Called once per decoded chunk (never per reading) with the input bytes read and readings seen so far. */
+    readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+    readonly bytesIn: number;
+    readonly rowsIn: number;
 }
 
 /** Rows are unparsed and written in batches: one papaparse call per row is the bottleneck. */
@@ -171,6 +178,7 @@ export async function convertStream(args: ConvertStreamArgs): Promise<Manifest> 
         await write(args.curated, CSV_HEADER + "\n");
         for await (const chunk of source.decoded as AsyncIterable<Buffer>) {
             splitter.push(chunk);
+            args.onProgress?.({ bytesIn: source.bytesIn, rowsIn: tally.rowsIn });
             await flush(false);
         }
         await source.done;

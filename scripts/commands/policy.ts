@@ -6,15 +6,22 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "../lib/args";
 import { runProgram, stackConfig, projectName, ROOT } from "../lib/mock-run";
 import { fromPlan, fromProgramRun } from "../lib/policy-input";
 import { checkStack } from "../lib/policy-run";
 import { renderText, toJUnit, toSarif } from "../lib/policy-report";
 import { RULES } from "../../policy/rules";
 import type { Plan } from "../lib/plan";
+import { Command, action, examples } from "../lib/cli";
 
-export const description = "run the CrossGuard policy pack offline (SARIF, JUnit; non-zero on mandatory violations)";
+interface Options {
+    stack: string;
+    plan?: string;
+    sarif?: string;
+    junit?: string;
+    json?: boolean;
+    packConfig?: string;
+}
 
 function write(file: string, text: string): void {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -22,13 +29,12 @@ function write(file: string, text: string): void {
     console.error(`wrote ${file}`);
 }
 
-export async function run(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, { stack: "string", plan: "string", sarif: "string", junit: "string", json: "boolean", "pack-config": "string" });
-    let stack = (args.stack as string | undefined) ?? "dev";
+async function run(args: Options): Promise<number> {
+    let stack = args.stack;
     let config: Record<string, unknown>;
     let resources;
     if (args.plan) {
-        const plan = JSON.parse(fs.readFileSync(args.plan as string, "utf8")) as Plan;
+        const plan = JSON.parse(fs.readFileSync(args.plan, "utf8")) as Plan;
         resources = fromPlan(plan, projectName());
         stack = plan.stack;
         config = plan.config;
@@ -38,10 +44,23 @@ export async function run(argv: string[]): Promise<number> {
     }
     const result = checkStack(resources, stack, config);
     const version = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")).version as string;
-    if (args.sarif) write(args.sarif as string, JSON.stringify(toSarif(result.findings, RULES, version), null, 2));
-    if (args.junit) write(args.junit as string, toJUnit(result.findings, RULES));
-    if (args["pack-config"]) write(args["pack-config"] as string, JSON.stringify(result.packConfig, null, 2));
+    if (args.sarif) write(args.sarif, JSON.stringify(toSarif(result.findings, RULES, version), null, 2));
+    if (args.junit) write(args.junit, toJUnit(result.findings, RULES));
+    if (args.packConfig) write(args.packConfig, JSON.stringify(result.packConfig, null, 2));
     if (args.json) console.log(JSON.stringify({ stack, findings: result.findings, blocking: result.blocking.length }, null, 2));
     else console.log(`Policy pack 'mdetect' on stack '${stack}'${args.plan ? ` (plan ${args.plan})` : " (offline, Pulumi mock runtime)"}\n\n${renderText(result.findings, RULES, result.resourceCount)}`);
     return result.blocking.length > 0 ? 1 : 0;
+}
+
+export function command(): Command {
+    const cmd = new Command("policy")
+        .description("run the CrossGuard policy pack offline (SARIF, JUnit; non-zero on mandatory violations)")
+        .option("--stack <name>", "stack to check under the mock runtime", "dev")
+        .option("--plan <file>", "check a plan JSON (`mdetect preview --json`) instead of running the program")
+        .option("--sarif <file>", "write findings as SARIF 2.1.0")
+        .option("--junit <file>", "write findings as JUnit XML")
+        .option("--json", "print findings as JSON")
+        .option("--pack-config <file>", "write the stack's policy config for `pulumi preview --policy-pack-config`");
+    examples(cmd, ["mdetect policy", "mdetect policy --stack prod --sarif out/policy.sarif --junit out/policy.xml", "mdetect preview --json out/plan.json && mdetect policy --plan out/plan.json"]);
+    return action(cmd, run);
 }

@@ -34,7 +34,13 @@ export function toPlan(run: ProgramRun): Plan {
 const HIDDEN = new Set(["code", "tags", "tagsAll", "__defaults"]);
 const MAX_VALUE = 100;
 
-function summarize(value: unknown): string {
+/** How the plan is rendered: `full` shows every input (tags, policies, long values) untruncated. */
+export interface RenderOptions {
+    readonly full?: boolean;
+}
+
+function summarize(value: unknown, full = false): string {
+    if (full) return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
     if (typeof value === "string") {
         if (value.startsWith("{") && value.includes("\"Statement\"")) {
             try { return `<policy: ${JSON.parse(value).Statement.length} statements>`; } catch { /* not JSON after all */ }
@@ -57,16 +63,16 @@ function flatten(prefix: string, value: unknown, out: [string, unknown][]): void
     }
 }
 
-function settings(inputs: Record<string, unknown>): string {
+function settings(inputs: Record<string, unknown>, full: boolean): string {
     const flat: [string, unknown][] = [];
-    for (const [k, v] of Object.entries(inputs)) if (!HIDDEN.has(k)) flatten(k, v, flat);
+    for (const [k, v] of Object.entries(inputs)) if (full ? k !== "code" : !HIDDEN.has(k)) flatten(k, v, flat);
     return flat
         .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-        .map(([k, v]) => `${k}=${summarize(v)}`)
+        .map(([k, v]) => `${k}=${summarize(v, full)}`)
         .join("  ");
 }
 
-export function renderPlan(plan: Plan): string {
+export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
     const byParent = new Map<string | null, Plan["resources"]>();
     for (const r of plan.resources) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
     const lines: string[] = [`Plan for stack '${plan.stack}' (offline, Pulumi mock runtime): ${plan.resources.filter((r) => !r.type.includes(":index:") && !r.type.startsWith("mdetect:")).length} cloud resources`, ""];
@@ -76,7 +82,7 @@ export function renderPlan(plan: Plan): string {
             const isComponent = byParent.has(`${r.type}::${r.name}`);
             lines.push(isComponent ? `${indent}${r.name} [${r.type}]` : `${indent}- ${r.type} ${r.name}`);
             if (!isComponent) {
-                const s = settings(r.inputs);
+                const s = settings(r.inputs, options.full ?? false);
                 if (s) lines.push(`${indent}    ${s}`);
             }
             walk(`${r.type}::${r.name}`, depth + 1);
@@ -84,6 +90,6 @@ export function renderPlan(plan: Plan): string {
     };
     walk(null, 0);
     lines.push("", "Outputs:");
-    for (const [k, v] of Object.entries(plan.outputs)) lines.push(`  ${k}: ${summarize(v)}`);
+    for (const [k, v] of Object.entries(plan.outputs)) lines.push(`  ${k}: ${summarize(v, options.full)}`);
     return lines.join("\n");
 }

@@ -74,7 +74,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
 
     it("refuses a bad --detectors with a clear message", async () => {
         const err = await run(process.execPath, [BIN, "cost", "--detectors", "0"]).then(() => undefined, (e) => e);
-        expect(err?.code).to.equal(1);
-        expect(err.stderr).to.match(/--detectors must be a whole number/);
+        expect(err?.code).to.equal(2);
+        expect(err.stderr).to.include("option '--detectors <n>' argument '0' is invalid. expects a whole number >= 1, got '0'");
     });
 });

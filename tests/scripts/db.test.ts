@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { withTestDatabase, TestDatabase } from "../helpers/db";
+import { randomBytes } from "crypto";
+import { withTestDatabase, TestDatabase, databaseUrl, SERVER_URL } from "../helpers/db";
+import { migrationConnection, urlOptions } from "../../functions/registry/connect";
 import { SEED } from "../../scripts/lib/registry-seed";
 import { ownerAt } from "../../functions/registry";
 
@@ -47,10 +49,44 @@ describe("scripts: mdetect db", () => {
         expect(afterMove?.clientId).to.equal(SEED[0].rows[1].id);
     });
 
+    it("migrate --create creates a missing database (then migrates it); without --create the message says to use it", async () => {
+        const name = `mdetect_test_create_${randomBytes(4).toString("hex")}`;
+        const url = databaseUrl(name);
+        try {
+            const without = cli("migrate", "--url", url);
+            expect(without.status).to.equal(1);
+            expect(without.err.trim()).to.equal(`mdetect db: database '${name}' does not exist: run \`mdetect db migrate --create\` to create it`);
+            const created = cli("migrate", "--create", "--url", url);
+            expect(created.status, created.err).to.equal(0);
+            expect(created.out).to.include(`created database ${name}`).and.match(/applied \d+ migration\(s\)/);
+            const again = cli("migrate", "--create", "--url", url);
+            expect(again.status, again.err).to.equal(0);
+            expect(again.out).to.include(`database ${name} already exists`).and.include("no pending migrations");
+        } finally {
+            const conn = await migrationConnection({ ...urlOptions(SERVER_URL), database: undefined });
+            await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+            await conn.end();
+        }
+    });
+
+    it("seed before migrate says to migrate first, in one line", async () => {
+        const empty = await withTestDatabase({ migrated: false });
+        try {
+            const r = cli("seed", "--url", empty.url);
+            expect(r.status).to.equal(1);
+            expect(r.err).to.equal("mdetect db: the registry schema is not there yet: run `mdetect db migrate` first\n");
+        } finally {
+            await empty.drop();
+        }
+    });
+
     it("explains its usage and fails clearly on bad input", () => {
         const none = cli("migrate");
-        expect(none.status).to.equal(2);
-        expect(none.err).to.match(/usage: mdetect db <migrate\|seed> --url/);
+        expect(none.status).to.equal(1);
+        expect(none.err).to.include("no database URL: pass --url");
+        const help = cli("migrate", "--help");
+        expect(help.status).to.equal(0);
+        expect(help.out).to.include("--create").and.include("Examples:");
         expect(cli("drop", "--url", db.url).status).to.equal(2);
         const badUrl = cli("migrate", "--url", "postgres://x/y");
         expect(badUrl.status).to.equal(1);

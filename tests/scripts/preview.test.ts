@@ -6,6 +6,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { program } from "../helpers/program";
 import { renderPlan, toPlan } from "../../scripts/lib/plan";
+import { DEFAULT_WIDTH, TRUNCATED, fitWidth, outputWidth } from "../../scripts/lib/width";
 
 const exec = promisify(execFile);
 const BIN = path.join(__dirname, "..", "..", "bin", "mdetect.js");
@@ -64,7 +65,37 @@ describe("mdetect preview: the offline plan (npm start)", () => {
 
     it("refuses an unknown option with a clear message", async () => {
         const err = await exec(process.execPath, [BIN, "preview", "--jsn"]).then(() => undefined, (e) => e);
-        expect(err?.code).to.equal(1);
-        expect(err.stderr).to.match(/--jsn/);
+        expect(err?.code).to.equal(2);
+        expect(err.stderr).to.match(/unknown option '--jsn'/).and.match(/Did you mean --json\?/);
+    });
+
+    it("npm start's output fits the terminal: no line wider than $COLUMNS when not a TTY (the plan used to print 1,000+ character lines)", async () => {
+        const r = await exec(process.execPath, [BIN, "preview"], { env: { ...process.env, COLUMNS: "80" }, maxBuffer: 64 * 1024 * 1024 }).catch((e) => e);
+        const lines = String(r.stdout).split("\n");
+        expect(lines.length).to.be.greaterThan(200);
+        expect(lines.filter((l) => l.length > 80)).to.deep.equal([]);
+        expect(r.stdout).to.include("Policy pack").and.include("Cost");
+    });
+
+    it("the width: the terminal's, else $COLUMNS, else 100; long settings wrap at their separators, an over-wide value is cut with a marker", () => {
+        expect(outputWidth({ isTTY: true, columns: 132 }, { COLUMNS: "80" })).to.equal(132);
+        expect(outputWidth({ isTTY: false }, { COLUMNS: "80" })).to.equal(80);
+        expect(outputWidth({ isTTY: false }, {})).to.equal(DEFAULT_WIDTH);
+        const line = `    - aws:s3/bucket:Bucket data\n        ${Array.from({ length: 12 }, (_, i) => `setting${i}=value ${i}`).join("  ")}  long=${"x".repeat(200)}`;
+        const fitted = fitWidth(line, 60).split("\n");
+        expect(fitted.every((l) => l.length <= 60)).to.equal(true);
+        expect(fitted.filter((l) => l.includes("setting")).join(" ")).to.include("setting0=value 0").and.include("setting11=value 11");
+        expect(fitted.at(-1)).to.match(new RegExp(`^ {10}long=x+${TRUNCATED}$`));
+    });
+
+    it("--verbose shows every input in full: tags and whole policy documents, untruncated", async () => {
+        const plan = toPlan(await program());
+        const short = renderPlan(plan);
+        const full = renderPlan(plan, { full: true });
+        expect(short).to.include("<policy: ").and.not.include("cost-center=");
+        expect(full).to.not.include("<policy: ").and.not.include("…");
+        expect(full).to.match(/tags\.cost-center=muon-imaging/);
+        const policy = plan.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!.inputs.policy as string;
+        expect(full).to.include(`policy=${policy}`);
     });
 });

@@ -4,7 +4,7 @@ import type { ReportSection } from "../report-sections";
 import { ROOT } from "../mock-run";
 import { buildDiagram, toSvg } from "../diagram";
 
-export const OUT_SVG = path.join(ROOT, "out", "architecture.svg");
+export const OUT_SVG = path.join(ROOT, "out", "preview-architecture.svg");
 
 export const section: ReportSection = {
     title: "Architecture diagram",
@@ -12,6 +12,6 @@ export const section: ReportSection = {
         const diagram = buildDiagram(run);
         fs.mkdirSync(path.dirname(OUT_SVG), { recursive: true });
         fs.writeFileSync(OUT_SVG, await toSvg(diagram));
-        return { text: `${diagram.nodes.length} components, ${diagram.edges.length} flows: written to ${path.relative(process.cwd(), OUT_SVG)}`, exitCode: 0 };
+        return { text: `${diagram.nodes.length} components, ${diagram.edges.length} flows: written to ${path.relative(process.cwd(), OUT_SVG)} (the README's drawing: npm run diagram)`, exitCode: 0 };
     },
 };

@@ -60,7 +60,7 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
         download = router(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
         admin = router(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
         upload = router(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
-        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-T002", world.tunnel.id,
+        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-9002", world.tunnel.id,
             ...world.findingsB.flatMap((f) => [f.id, f.s3Key])];
     });
     after(async () => {

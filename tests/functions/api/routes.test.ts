@@ -108,7 +108,7 @@ describe("functions/api routes against the registry (MariaDB)", () => {
     describe("GET /v1/detectors and /v1/deployments", () => {
         it("list the caller's client's detectors and deployments only", async () => {
             const detectors = body(await read(apiEvent("GET /v1/detectors", { claims: asA() }))).items;
-            expect(detectors.map((d: any) => d.serial)).to.deep.equal(["MD-T001"]);
+            expect(detectors.map((d: any) => d.serial)).to.deep.equal(["MD-9001"]);
             const deployments = body(await read(apiEvent("GET /v1/deployments", { claims: asA() }))).items;
             expect(deployments).to.have.length(1);
             expect(deployments[0]).to.include({ detectorId: world.d1.id, projectId: world.projectA.id, startsAt: "2026-01-01T00:00:00.000Z", endsAt: null });
@@ -129,9 +129,9 @@ describe("functions/api routes against the registry (MariaDB)", () => {
             const patched = await admin(apiEvent("PATCH /v1/sites/{id}", { claims: staff(), pathParameters: { id: siteId }, body: { depthM: 450 } }));
             expect(body(patched)).to.include({ id: siteId, depthM: 450 });
 
-            const detector = await admin(apiEvent("POST /v1/detectors", { claims: staff(), body: { serial: "MD-T100", model: "MuScope 3", firmware: "3.0.0", commissionedAt: "2026-02-01T00:00:00Z" } }));
+            const detector = await admin(apiEvent("POST /v1/detectors", { claims: staff(), body: { serial: "MD-9100", model: "MuScope 3", firmware: "3.0.0", commissionedAt: "2026-02-01T00:00:00Z" } }));
             expect(detector.statusCode).to.equal(201);
-            expect(body(detector)).to.include({ serial: "MD-T100", commissionedAt: "2026-02-01T00:00:00.000Z" });
+            expect(body(detector)).to.include({ serial: "MD-9100", commissionedAt: "2026-02-01T00:00:00.000Z" });
             const detectorId = body(detector).id;
             const firmware = await admin(apiEvent("PATCH /v1/detectors/{id}", { claims: staff(), pathParameters: { id: detectorId }, body: { firmware: "3.0.1" } }));
             expect(body(firmware)).to.include({ firmware: "3.0.1" });
@@ -146,7 +146,7 @@ describe("functions/api routes against the registry (MariaDB)", () => {
         });
 
         it("answer registry conflicts with 409 and unknown references with 400", async () => {
-            const duplicate = await admin(apiEvent("POST /v1/detectors", { claims: staff(), body: { serial: "MD-T001", model: "m", firmware: "f" } }));
+            const duplicate = await admin(apiEvent("POST /v1/detectors", { claims: staff(), body: { serial: "MD-9001", model: "m", firmware: "f" } }));
             expect(duplicate.statusCode).to.equal(409);
             expect(body(duplicate).code).to.equal("duplicate_serial");
             const overlap = await admin(apiEvent("POST /v1/deployments", { claims: staff(), body: {
@@ -154,7 +154,7 @@ describe("functions/api routes against the registry (MariaDB)", () => {
             } }));
             expect(overlap.statusCode).to.equal(409);
             expect(body(overlap).code).to.equal("overlapping_deployment");
-            const spare = body(await admin(apiEvent("POST /v1/detectors", { claims: staff(), body: { serial: "MD-SPARE", model: "m", firmware: "f" } })));
+            const spare = body(await admin(apiEvent("POST /v1/detectors", { claims: staff(), body: { serial: "MD-9999", model: "m", firmware: "f" } })));
             const unknownSite = await admin(apiEvent("POST /v1/deployments", { claims: staff(), body: {
                 detectorId: spare.id, siteId: "00000000-0000-4000-8000-000000000000", projectId: world.projectA.id, startsAt: "2030-01-01T00:00:00Z",
             } }));

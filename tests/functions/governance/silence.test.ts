@@ -94,29 +94,29 @@ describe("functions/governance: detector silence", () => {
                 }
                 return deployment;
             };
-            await deploy("MD-QUIET", "active", longAgo, ["2026-03-01T09:00:00.000Z", "2026-03-01T11:29:59.999Z"]);
-            await deploy("MD-NEVER", "active");
-            await deploy("MD-AT-CUTOFF", "active", longAgo, ["2026-03-01T11:30:00.000Z"]);
-            await deploy("MD-RECENT", "active", longAgo, ["2026-02-01T00:00:00.000Z", "2026-03-01T11:55:00.000Z"]);
-            await deploy("MD-PLANNED", "planned");
-            await deploy("MD-NEW", "active", new Date("2026-03-01T11:45:00.000Z"));
-            const retrieved = await deploy("MD-RETRIEVED", "active", longAgo, ["2026-02-01T00:00:00.000Z"]);
+            await deploy("MD-0050", "active", longAgo, ["2026-03-01T09:00:00.000Z", "2026-03-01T11:29:59.999Z"]);
+            await deploy("MD-0020", "active");
+            await deploy("MD-0010", "active", longAgo, ["2026-03-01T11:30:00.000Z"]);
+            await deploy("MD-0060", "active", longAgo, ["2026-02-01T00:00:00.000Z", "2026-03-01T11:55:00.000Z"]);
+            await deploy("MD-0040", "planned");
+            await deploy("MD-0030", "active", new Date("2026-03-01T11:45:00.000Z"));
+            const retrieved = await deploy("MD-0070", "active", longAgo, ["2026-02-01T00:00:00.000Z"]);
             await reg.endDeployment(pool, retrieved.id, new Date("2026-02-02T00:00:00.000Z"));
         });
         after(async () => db?.drop());
 
         it("finds exactly the active detectors silent since the cutoff", async () => {
-            expect(await serialsFound(CUTOFF)).to.deep.equal(["MD-NEVER", "MD-QUIET"]);
+            expect(await serialsFound(CUTOFF)).to.deep.equal(["MD-0020", "MD-0050"]);
         });
 
         it("treats a reading exactly at the cutoff as heard, one millisecond later as silent", async () => {
-            expect(await serialsFound(CUTOFF)).to.not.include("MD-AT-CUTOFF");
-            expect(await serialsFound(new Date(CUTOFF.getTime() + 1))).to.include("MD-AT-CUTOFF");
+            expect(await serialsFound(CUTOFF)).to.not.include("MD-0010");
+            expect(await serialsFound(new Date(CUTOFF.getTime() + 1))).to.include("MD-0010");
         });
 
         it("gives a newly activated deployment its full window before calling it silent", async () => {
-            expect(await serialsFound(CUTOFF)).to.not.include("MD-NEW");
-            expect(await serialsFound(new Date("2026-03-01T11:45:00.000Z"))).to.include("MD-NEW");
+            expect(await serialsFound(CUTOFF)).to.not.include("MD-0030");
+            expect(await serialsFound(new Date("2026-03-01T11:45:00.000Z"))).to.include("MD-0030");
         });
 
         it("reports the check's result through the log: the list, then the count", async () => {
@@ -128,7 +128,7 @@ describe("functions/governance: detector silence", () => {
             expect(result).to.deep.equal({ silent: 2, cutoff: CUTOFF.toISOString() });
             const records = lines.map((l) => JSON.parse(l));
             expect(records.filter((r) => r.event === SILENT_EVENT).map((r) => [r.serial, r.lastReadingAt])).to.deep.equal([
-                ["MD-NEVER", null], ["MD-QUIET", "2026-03-01T11:29:59.999Z"],
+                ["MD-0020", null], ["MD-0050", "2026-03-01T11:29:59.999Z"],
             ]);
             expectValidEmf(records[records.length - 1], 2, "dev");
         });

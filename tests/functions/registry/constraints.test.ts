@@ -126,7 +126,7 @@ describe("registry: constraints", () => {
     describe("no overlapping deployments of one detector", () => {
         let detector: reg.Detector;
         beforeEach(async () => {
-            detector = await reg.createDetector(db.pool, { serial: `MD-OV-${Math.random().toString(36).slice(2, 8)}`, model: "MuScope 2", firmware: "2.4.1" });
+            detector = await reg.createDetector(db.pool, { serial: `MD-${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`, model: "MuScope 2", firmware: "2.4.1" });
         });
         const deploy = (startsAt: string, endsAt: string | null, pool = db.pool) => reg.createDeployment(pool, {
             detectorId: detector.id, siteId: w.mine.id, projectId: w.projectA.id, startsAt: t(startsAt), endsAt: endsAt ? t(endsAt) : null,
@@ -147,7 +147,7 @@ describe("registry: constraints", () => {
             const second = await deploy("2025-03-01T00:00:00Z", "2025-04-01T00:00:00Z");
             const err = await rejection(reg.updateDeployment(db.pool, second.id, { startsAt: t("2025-01-15T00:00:00Z") }));
             expect(err).to.be.instanceOf(reg.OverlappingDeploymentError);
-            expect(err.message).to.equal("the detector already has a deployment overlapping this period");
+            expect(err.message).to.match(/^detector MD-\d{6} is already deployed at site '[^']+' from 2025-01-01T00:00:00.000Z until 2025-02-01T00:00:00.000Z \(deployment ([0-9a-f-]{36})\); to end it when the new one starts: PATCH \/v1\/deployments\/\1 \{"endsAt":"2025-01-15T00:00:00.000Z","status":"retrieved"\}/);
             expect((await reg.updateDeployment(db.pool, second.id, { startsAt: t("2025-02-01T00:00:00Z") })).startsAt).to.deep.equal(t("2025-02-01T00:00:00Z"));
         });
 

@@ -83,8 +83,9 @@ describe("registry: data access", () => {
         for (const [i, text] of nasty.entries()) {
             const client = await reg.createClient(db.pool, { name: `${text} ${i}` });
             expect(client.name).to.equal(`${text} ${i}`);
-            const detector = await reg.createDetector(db.pool, { serial: `${text}#${i}`, model: text, firmware: text });
-            expect(await reg.findDetector(db.pool, { serial: `${text}#${i}` })).to.deep.include({ id: detector.id, model: text, firmware: text });
+            const detector = await reg.createDetector(db.pool, { serial: `MD-${1000 + i}`, model: text, firmware: text });
+            expect(await reg.findDetector(db.pool, { serial: `MD-${1000 + i}` })).to.deep.include({ id: detector.id, model: text, firmware: text });
+            expect(await reg.findDetector(db.pool, { serial: text })).to.equal(undefined);
         }
         const [tables] = await db.pool.query<any[]>("SHOW TABLES");
         expect(tables.length).to.equal(10);
@@ -121,9 +122,9 @@ describe("registry: data access", () => {
 
         it("reports active deployments without data since the cutoff", async () => {
             const site = await reg.createSite(db.pool, { name: "Silence site", kind: "other", latitude: 0, longitude: 0 });
-            const quiet = await reg.createDetector(db.pool, { serial: "MD-QUIET", model: "m", firmware: "f" });
-            const chatty = await reg.createDetector(db.pool, { serial: "MD-CHATTY", model: "m", firmware: "f" });
-            const never = await reg.createDetector(db.pool, { serial: "MD-NEVER", model: "m", firmware: "f" });
+            const quiet = await reg.createDetector(db.pool, { serial: "MD-0050", model: "m", firmware: "f" });
+            const chatty = await reg.createDetector(db.pool, { serial: "MD-0055", model: "m", firmware: "f" });
+            const never = await reg.createDetector(db.pool, { serial: "MD-0020", model: "m", firmware: "f" });
             for (const d of [quiet, chatty, never]) {
                 await reg.createDeployment(db.pool, { detectorId: d.id, siteId: site.id, projectId: w.projectA2.id, startsAt: t("2025-06-01T00:00:00Z"), status: "active" });
             }
@@ -137,7 +138,7 @@ describe("registry: data access", () => {
             const silent = await reg.activeDeploymentsWithoutDataSince(db.pool, t("2025-06-10T11:30:00Z"));
             const mine = silent.filter((s) => s.projectId === w.projectA2.id);
             expect(mine.map((s) => [s.serial, s.lastReadingAt?.toISOString()])).to.deep.equal([
-                ["MD-NEVER", undefined], ["MD-QUIET", "2025-06-10T11:00:00.000Z"],
+                ["MD-0020", undefined], ["MD-0050", "2025-06-10T11:00:00.000Z"],
             ]);
             expect(mine.every((s) => s.clientId === w.clientA.id)).to.equal(true);
             expect((await reg.activeDeploymentsWithoutDataSince(db.pool, t("2025-05-01T00:00:00Z"))).filter((s) => s.projectId === w.projectA2.id),

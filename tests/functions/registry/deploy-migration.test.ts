@@ -51,12 +51,12 @@ describe("registry: deploy-time migration", () => {
                 const client = await reg.createClient(app, { name: "Grant check" });
                 const project = await reg.createProject(app, { clientId: client.id, name: "p" });
                 const site = await reg.createSite(app, { name: "s", kind: "mine", latitude: 0, longitude: 0 });
-                const detector = await reg.createDetector(app, { serial: "MD-GRANT", model: "m", firmware: "f" });
+                const detector = await reg.createDetector(app, { serial: "MD-0777", model: "m", firmware: "f" });
                 const at = new Date("2025-01-01T00:00:00Z");
                 const deployment = await reg.createDeployment(app, { detectorId: detector.id, siteId: site.id, projectId: project.id, startsAt: at });
                 expect(await reg.createDeployment(app, { detectorId: detector.id, siteId: site.id, projectId: project.id, startsAt: at }).catch((e) => e))
                     .to.be.instanceOf(reg.OverlappingDeploymentError);
-                expect((await reg.ownerAt(app, { serial: "MD-GRANT" }, at))?.deploymentId).to.equal(deployment.id);
+                expect((await reg.ownerAt(app, { serial: "MD-0777" }, at))?.deploymentId).to.equal(deployment.id);
                 await reg.endDeployment(app, deployment.id, new Date("2025-02-01T00:00:00Z"));
                 const denied = await app.query("DELETE FROM clients WHERE id = ?", [client.id]).catch((e) => e);
                 expect(denied.code).to.equal("ER_TABLEACCESS_DENIED_ERROR");

@@ -21,7 +21,7 @@ export async function buildWorld(pool: Pool): Promise<World> {
         projectB: await reg.createProject(pool, { clientId: clientB.id, name: "B survey" }),
         mine: await reg.createSite(pool, { name: "Mine 1", kind: "mine", latitude: -31.95, longitude: 141.46, depthM: 780 }),
         tunnel: await reg.createSite(pool, { name: "Tunnel 1", kind: "tunnel", latitude: -33.85, longitude: 151.19, depthM: 38 }),
-        d1: await reg.createDetector(pool, { serial: "MD-T001", model: "MuScope 2", firmware: "2.4.1" }),
-        d2: await reg.createDetector(pool, { serial: "MD-T002", model: "MuScope 2", firmware: "2.4.1" }),
+        d1: await reg.createDetector(pool, { serial: "MD-9001", model: "MuScope 2", firmware: "2.4.1" }),
+        d2: await reg.createDetector(pool, { serial: "MD-9002", model: "MuScope 2", firmware: "2.4.1" }),
     };
 }
