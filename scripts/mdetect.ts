@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => CommandModule | LegacyCommandModule> = {
     cost: () => require("./commands/cost"),
     db: () => require("./commands/db"),
     diagram: () => require("./commands/diagram"),
+    model: () => require("./commands/model"),
     policy: () => require("./commands/policy"),
     preview: () => require("./commands/preview"),
     registry: () => require("./commands/registry"),

@@ -14,17 +14,9 @@ import * as os from "os";
 import * as path from "path";
 import { FEATURE_COUNT, PAYLOAD_LIMIT_BYTES } from "../../functions/inference/contract";
 import { endpointScorer } from "../../functions/inference/endpoint";
-import { parseArgs } from "../lib/args";
+import { Command, action, examples, wholeNumber } from "../lib/cli";
 import { LocalEndpoint } from "../lib/local-endpoint";
 import { runModelScript } from "../lib/local-endpoint-python";
-
-export const description = "train, package (for the SageMaker scikit-learn image) and check a model artifact";
-
-const USAGE = [
-    "usage: mdetect model train --out <model.joblib> [--rows N] [--seed N]",
-    "       mdetect model package <model.joblib> [--out model.tar.gz]",
-    "       mdetect model check <model.tar.gz>",
-].join("\n");
 
 /** Sample rows for `check`: a typical reading, a coincidence burst, a dead-time spike (schema/features.json order). */
 export const CHECK_ROWS: readonly string[] = [
@@ -65,39 +57,42 @@ export async function checkArtifact(artifact: string): Promise<number[]> {
     }
 }
 
-async function train(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, { out: "string", rows: "number", seed: "number" });
-    if (!args.out || args.positionals.length > 0) { console.error(USAGE); return 2; }
-    const summary = await trainModel({ out: args.out as string, rows: args.rows as number | undefined, seed: args.seed as number | undefined });
+async function train(opts: { out: string; rows?: number; seed?: number }): Promise<number> {
+    const summary = await trainModel(opts);
     console.log(`trained ${summary.out}: ${summary.rows} generated readings (${summary.anomalies} anomalous), held-out accuracy ${summary.heldOutAccuracy}`);
     return 0;
 }
 
-async function pack(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, { out: "string" });
-    if (args.positionals.length !== 1) { console.error(USAGE); return 2; }
-    const out = (args.out as string | undefined) ?? "model.tar.gz";
-    const s = await packageModel(args.positionals[0], out);
+async function pack(model: string, opts: { out: string }): Promise<number> {
+    const s = await packageModel(model, opts.out);
     console.log(`packaged ${s.estimator} (scikit-learn ${(s.sklearn as string[]).join(", ")}, ${s.nFeatures} features) -> ${s.out} (${s.bytes} bytes: model.joblib, code/inference.py)`);
     return 0;
 }
 
-async function check(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, {});
-    if (args.positionals.length !== 1) { console.error(USAGE); return 2; }
-    const scores = await checkArtifact(args.positionals[0]);
-    console.log(`${args.positionals[0]}: loaded by its code/inference.py, scored ${scores.length} sample rows of ${FEATURE_COUNT} features:`);
+async function check(artifact: string): Promise<number> {
+    const scores = await checkArtifact(artifact);
+    console.log(`${artifact}: loaded by its code/inference.py, scored ${scores.length} sample rows of ${FEATURE_COUNT} features:`);
     CHECK_ROWS.forEach((row, i) => console.log(`  ${row} -> ${scores[i].toFixed(4)}`));
     return 0;
 }
 
-const ACTIONS: Record<string, (argv: string[]) => Promise<number>> = { train, package: pack, check };
-
-export async function run(argv: string[]): Promise<number> {
-    const [action, ...rest] = argv;
-    const handler = ACTIONS[action ?? ""];
-    if (!handler) { console.error(USAGE); return 2; }
-    return handler(rest);
+export function command(): Command {
+    const model = new Command("model").description("train, package (for the SageMaker scikit-learn image) and check a model artifact");
+    const trainCmd = new Command("train").description("fit the example anomaly model on generated telemetry (model/train.py)")
+        .requiredOption("--out <model.joblib>", "where to write the fitted estimator")
+        .option("--rows <n>", "generated readings to train on", wholeNumber(100))
+        .option("--seed <n>", "random seed", wholeNumber(0));
+    examples(trainCmd, ["mdetect model train --out model.joblib --rows 20000 --seed 7"]);
+    const packageCmd = new Command("package").description("check an estimator against the image (scikit-learn 1.2, predict_proba, 8 features) and write model.tar.gz")
+        .argument("<model.joblib>", "a joblib-pickled scikit-learn estimator")
+        .option("--out <file>", "the artifact to write", "model.tar.gz");
+    examples(packageCmd, ["mdetect model package model.joblib --out model.tar.gz", "pulumi config set mdetect:modelArtifact ./model.tar.gz"]);
+    const checkCmd = new Command("check").description("serve the artifact with its own code/inference.py and score sample rows")
+        .argument("<model.tar.gz>", "an artifact written by `mdetect model package`");
+    examples(checkCmd, ["mdetect model check model.tar.gz"]);
+    model.addCommand(action(trainCmd, train)).addCommand(action(packageCmd, pack)).addCommand(action(checkCmd, check));
+    examples(model, ["mdetect model train --out model.joblib", "mdetect model package model.joblib", "mdetect model check model.tar.gz"]);
+    return model;
 }
 
 /** For tests: a scratch directory for artifacts. */
