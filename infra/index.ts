@@ -49,9 +49,11 @@ const registry = new Registry("mdetect-registry", {
 // --- Ingest: files from site (incoming/) and the live stream, both to curated/ CSV
 new BatchIngest("mdetect-batch", {
     bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+    registryFunctionName: registry.accessFunction.name, registryInvokeStatements: registry.invokeStatements,
 });
 const realtime = new RealtimeIngest("mdetect-realtime", {
     fleet: config.fleet, realtime: config.realtime, logRetentionDays: config.storage.logRetentionDays, dataKeyArn: dataKey.arn, dataLake,
+    registryFunctionName: registry.accessFunction.name, registryInvokeStatements: registry.invokeStatements,
 });
 // --- Inference: curated/ CSV scored by the model, findings per client, alerts
 const inference = new Inference("mdetect-inference", {

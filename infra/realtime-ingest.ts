@@ -7,9 +7,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { PREFIX } from "../functions/layout";
 import { handleFirehoseEvent, QUARANTINE_PREFIX } from "../functions/realtime/handler";
+import { cachedKeyring, Keyring } from "../functions/realtime/keyring";
+import { registryDeviceKeys } from "../functions/realtime/registry-keys";
 import { s3QuarantineSink } from "../functions/realtime/s3-sink";
 import { FirehoseEvent, FirehoseResponse } from "../functions/realtime/transform";
 import { FleetConfig, RealtimeConfig } from "./config";
@@ -37,9 +40,9 @@ export const TRANSFORM_BUFFER_MB = 3;
 /** The transform parses at most 3 MB of JSON: seconds at 256 MB; Firehose allows up to 5 minutes. */
 const TRANSFORM_MEMORY_MB = 256;
 const TRANSFORM_TIMEOUT_SECONDS = 120;
-/** Runtime dependencies the transform never loads (it uses the S3 client only). */
+/** Runtime dependencies the transform never loads (it uses the S3 and Lambda clients only). */
 const TRANSFORM_EXCLUDES = [
-    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-lambda", "@aws-sdk/client-rds",
+    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-rds",
     "@aws-sdk/client-sagemaker-runtime", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-sns", "@aws-sdk/lib-storage",
     "@aws-sdk/rds-signer", "@aws-sdk/s3-request-presigner", "@pulumi/awsx", "@pulumi/policy", "mysql2", "stream-json",
 ];
@@ -55,7 +58,17 @@ export interface RealtimeIngestArgs {
     readonly logRetentionDays: number;
     readonly dataKeyArn: pulumi.Input<string>;
     readonly dataLake: DataLakeRef;
+    /** The registry access Lambda: the transform reads device certificates through it. */
+    readonly registryFunctionName: pulumi.Input<string>;
+    readonly registryInvokeStatements: PolicyStatement[];
 }
+
+/**
+ * One keyring per Lambda container, made on the first invocation: closure serialization
+ * captures this variable, and the running function's assignment to it persists across
+ * invocations of that container (tested through the serialized package).
+ */
+let keyring: Keyring | undefined;
 
 export class RealtimeIngest extends pulumi.ComponentResource {
     public readonly stream: aws.kinesis.Stream;
@@ -128,12 +141,15 @@ export class RealtimeIngest extends pulumi.ComponentResource {
         }, parent);
 
         // --- transform Lambda
-        const env = { DATA_LAKE_BUCKET: args.dataLake.name, DATA_KEY_ARN: keyArn };
+        const env = { DATA_LAKE_BUCKET: args.dataLake.name, DATA_KEY_ARN: keyArn, REGISTRY_FUNCTION: args.registryFunctionName };
         this.transform = new PipelineFunction<FirehoseEvent, FirehoseResponse>(`${name}-transform`, {
-            description: "Firehose transform: telemetry JSON to CSV rows, bad readings to quarantine/realtime/",
-            callback: (event) => handleFirehoseEvent(event,
-                s3QuarantineSink(new S3Client({}), process.env.DATA_LAKE_BUCKET!, process.env.DATA_KEY_ARN!)),
+            description: "Firehose transform: signed telemetry JSON to CSV rows, bad or foreign readings to quarantine/realtime/",
+            callback: (event) => {
+                keyring ??= cachedKeyring(registryDeviceKeys(new LambdaClient({}), process.env.REGISTRY_FUNCTION!));
+                return handleFirehoseEvent(event, s3QuarantineSink(new S3Client({}), process.env.DATA_LAKE_BUCKET!, process.env.DATA_KEY_ARN!), keyring);
+            },
             statements: [
+                ...args.registryInvokeStatements,
                 { Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${bucketArn}/${QUARANTINE_PREFIX}*` },
                 s3KeyStatement("EncryptQuarantine", ["kms:GenerateDataKey"], keyArn, bucketArn, region),
             ],
