@@ -1,0 +1,61 @@
+/**
+ * A test fleet of detectors with their own device keys, signing records as the firmware
+ * contract says (schema/telemetry.md, "Authentication"): a detached, unencoded-payload JWS
+ * line, then the NDJSON readings; optionally gzip of the whole.
+ */
+import { generateKeyPairSync, KeyObject, sign } from "crypto";
+import { gzipSync } from "zlib";
+import { DeviceKey, KeyLookup } from "../../../functions/realtime/identity";
+
+export interface Device {
+    readonly serial: string;
+    readonly thingName: string;
+    readonly alg: "ES256" | "RS256";
+    readonly privateKey: KeyObject;
+    readonly publicKey: KeyObject;
+}
+
+const devices = new Map<string, Device>();
+
+/** The device of a serial (its thing name is the serial), keys made once per test run. */
+export function device(serial: string, alg: "ES256" | "RS256" = "ES256"): Device {
+    const id = `${serial}/${alg}`;
+    let d = devices.get(id);
+    if (!d) {
+        const pair = alg === "ES256" ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : generateKeyPairSync("rsa", { modulusLength: 2048 });
+        d = { serial, thingName: serial, alg, ...pair };
+        devices.set(id, d);
+    }
+    return d;
+}
+
+export interface SignOptions {
+    /** Signing time in ms (default: the record's arrival in fixtures.firehoseEvent). */
+    readonly iatMs?: number;
+    readonly gzip?: boolean;
+    /** Header fields to override (e.g. another kid). */
+    readonly header?: Record<string, unknown>;
+}
+
+/** The record bytes a device sends for `payload` (NDJSON text). */
+export function signRecord(d: Device, payload: string | Buffer, iatMs: number, options: SignOptions = {}): Buffer {
+    const body = Buffer.from(payload);
+    const header = { alg: d.alg, kid: d.thingName, iat: Math.floor(iatMs / 1000), b64: false, crit: ["b64"], ...options.header };
+    const encoded = Buffer.from(JSON.stringify(header)).toString("base64url");
+    const input = Buffer.concat([Buffer.from(`${encoded}.`), body]);
+    const signature = d.alg === "ES256" ? sign("sha256", input, { key: d.privateKey, dsaEncoding: "ieee-p1363" }) : sign("sha256", input, d.privateKey);
+    const record = Buffer.concat([Buffer.from(`${encoded}..${signature.toString("base64url")}\n`), body]);
+    return options.gzip ? gzipSync(record) : record;
+}
+
+/** The registry's view of the given devices: what the transform verifies against. */
+export function keysOf(fleet: readonly Device[]): KeyLookup {
+    const byThing = new Map<string, DeviceKey>(fleet.map((d) => [d.thingName, { thingName: d.thingName, serial: d.serial, publicKey: d.publicKey }]));
+    return (thing) => byThing.get(thing);
+}
+
+/** The registry of every legitimate device made by device() so far (an ES256 key wins over RS256). */
+export const FLEET_KEYS: KeyLookup = (thing) => {
+    const d = devices.get(`${thing}/ES256`) ?? devices.get(`${thing}/RS256`);
+    return d && { thingName: d.thingName, serial: d.serial, publicKey: d.publicKey };
+};
