@@ -84,3 +84,18 @@ export function firehoseEvent(records: (string | Buffer | SentRecord)[], invocat
 export function decode(data: string): string {
     return Buffer.from(data, "base64").toString("utf8");
 }
+
+/**
+ * A minute of one detector's readings with realistic variation (counts and sensor noise at
+ * their reported precision, deterministic): what the documented sizes are measured on.
+ */
+export function realisticMinute(detector: number, startSeq = 0): string[] {
+    let seed = 7 + startSeq;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    return Array.from({ length: 60 }, (_, i) => JSON.stringify({
+        ...reading(detector, startSeq + i),
+        muon_count: 30 + Math.floor(rnd() * 25), coincidence_count: Math.floor(rnd() * 6),
+        live_time_s: +(0.95 + rnd() * 0.05).toFixed(3), pressure_hpa: +(1012 + rnd()).toFixed(2), temperature_c: +(21 + rnd()).toFixed(2),
+        humidity_pct: +(55 + rnd() * 2).toFixed(1), sipm_bias_v: +(54.2 + rnd() * 0.01).toFixed(3), battery_v: +(12.7 - rnd() * 0.05).toFixed(3),
+    }));
+}
