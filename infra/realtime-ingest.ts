@@ -11,7 +11,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { PREFIX } from "../functions/layout";
 import { handleFirehoseEvent, QUARANTINE_PREFIX } from "../functions/realtime/handler";
-import { cachedKeyring, Keyring } from "../functions/realtime/keyring";
+import { cachedKeyring, containerKeyring } from "../functions/realtime/keyring";
 import { registryDeviceKeys } from "../functions/realtime/registry-keys";
 import { s3QuarantineSink } from "../functions/realtime/s3-sink";
 import { FirehoseEvent, FirehoseResponse } from "../functions/realtime/transform";
@@ -62,13 +62,6 @@ export interface RealtimeIngestArgs {
     readonly registryFunctionName: pulumi.Input<string>;
     readonly registryInvokeStatements: PolicyStatement[];
 }
-
-/**
- * One keyring per Lambda container, made on the first invocation: closure serialization
- * captures this variable, and the running function's assignment to it persists across
- * invocations of that container (tested through the serialized package).
- */
-let keyring: Keyring | undefined;
 
 export class RealtimeIngest extends pulumi.ComponentResource {
     public readonly stream: aws.kinesis.Stream;
@@ -144,10 +137,10 @@ export class RealtimeIngest extends pulumi.ComponentResource {
         const env = { DATA_LAKE_BUCKET: args.dataLake.name, DATA_KEY_ARN: keyArn, REGISTRY_FUNCTION: args.registryFunctionName };
         this.transform = new PipelineFunction<FirehoseEvent, FirehoseResponse>(`${name}-transform`, {
             description: "Firehose transform: signed telemetry JSON to CSV rows, bad or foreign readings to quarantine/realtime/",
-            callback: (event) => {
-                keyring ??= cachedKeyring(registryDeviceKeys(new LambdaClient({}), process.env.REGISTRY_FUNCTION!));
-                return handleFirehoseEvent(event, s3QuarantineSink(new S3Client({}), process.env.DATA_LAKE_BUCKET!, process.env.DATA_KEY_ARN!), keyring);
-            },
+            callback: (event) => handleFirehoseEvent(event,
+                s3QuarantineSink(new S3Client({}), process.env.DATA_LAKE_BUCKET!, process.env.DATA_KEY_ARN!),
+                // One keyring per container: device certificates cached across invocations.
+                containerKeyring(() => cachedKeyring(registryDeviceKeys(new LambdaClient({}), process.env.REGISTRY_FUNCTION!)))),
             statements: [
                 ...args.registryInvokeStatements,
                 { Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${bucketArn}/${QUARANTINE_PREFIX}*` },

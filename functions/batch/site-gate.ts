@@ -17,8 +17,15 @@ export interface DeploymentWindow {
 
 export type SiteDeploymentsSource = (siteId: string) => Promise<DeploymentWindow[]>;
 
+/** Site ids are lowercase UUIDs (functions/api/upload-routes.ts); no other folder names a registered site. */
+const SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A folder that is not a site id has no deployments: its readings are all quarantined (a
+ * registry call would only fail the event again and again).
+ */
 export function registrySiteDeployments(lambda: LambdaClient, functionName: string): SiteDeploymentsSource {
-    return (siteId) => invokeRegistry<DeploymentWindow[]>(lambda, functionName, { op: "siteDeployments", args: { siteId } });
+    return async (siteId) => (SITE_ID.test(siteId) ? invokeRegistry<DeploymentWindow[]>(lambda, functionName, { op: "siteDeployments", args: { siteId } }) : []);
 }
 
 export function siteGate(siteId: string, deployments: readonly DeploymentWindow[]): IdentityGate {

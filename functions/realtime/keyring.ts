@@ -58,3 +58,13 @@ export function cachedKeyring(fetch: FetchDeviceKeys, now: () => number = Date.n
         },
     };
 }
+
+/**
+ * The container's keyring, made on first use. It lives on globalThis because Pulumi's closure
+ * serialization rebuilds every captured variable on each call of the handler: a keyring held in
+ * a captured `let` is empty on every invocation (the serialized-package test shows it).
+ */
+export function containerKeyring(make: () => Keyring): Keyring {
+    const slot = globalThis as { mdetectDeviceKeyring?: Keyring };
+    return (slot.mdetectDeviceKeyring ??= make());
+}

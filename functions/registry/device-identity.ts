@@ -12,6 +12,7 @@ import { newId, query, requireId, requireText } from "./db";
 export const MAX_THING_BATCH = 1000;
 const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 const CERTIFICATE_ID = /^[0-9a-f]{64}$/;
+const REVOKE = "UPDATE device_certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(3), active_detector = NULL WHERE detector_id = ? AND status = 'active'";
 
 export interface DeviceCertificateInput {
     readonly detectorId: string;
@@ -71,16 +72,17 @@ export async function registerDeviceCertificate(pool: Pool, input: DeviceCertifi
             throw new InvalidArgumentError(`detector is already thing ${detector.iot_thing_name}`);
         }
         await conn.query("UPDATE detectors SET iot_thing_name = ?, updated_at = UTC_TIMESTAMP(3) WHERE id = ?", [thingName, detectorId]);
-        await conn.query("UPDATE device_certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(3) WHERE detector_id = ? AND status = 'active'", [detectorId]);
+        await conn.query(REVOKE, [detectorId]);
         const id = newId();
-        await conn.query("INSERT INTO device_certificates (id, detector_id, certificate_id, certificate_pem) VALUES (?, ?, ?, ?)", [id, detectorId, input.certificateId, pem]);
+        await conn.query("INSERT INTO device_certificates (id, detector_id, active_detector, certificate_id, certificate_pem) VALUES (?, ?, ?, ?, ?)",
+            [id, detectorId, detectorId, input.certificateId, pem]);
         return { id };
     });
 }
 
 /** Decommissioning or a lost device: no certificate of the detector verifies any more. Returns how many were revoked. */
 export async function revokeDeviceCertificates(pool: Pool, detectorId: string): Promise<number> {
-    const result = await query(pool, "UPDATE device_certificates SET status = 'revoked', revoked_at = UTC_TIMESTAMP(3) WHERE detector_id = ? AND status = 'active'",
+    const result = await query(pool, REVOKE,
         [requireId(detectorId, "detector id")]) as unknown as { affectedRows: number };
     return result.affectedRows;
 }

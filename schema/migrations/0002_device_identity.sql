@@ -16,10 +16,12 @@ CREATE TABLE device_certificates (
     certificate_id  CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     certificate_pem TEXT CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     status          VARCHAR(16) CHARACTER SET ascii NOT NULL DEFAULT 'active',
-    -- Set only while active: the unique key below allows one active certificate per detector.
-    active_detector CHAR(36) CHARACTER SET ascii COLLATE ascii_bin AS (IF(status = 'active', detector_id, NULL)) STORED,
     created_at      DATETIME(3) NOT NULL DEFAULT UTC_TIMESTAMP(3),
     revoked_at      DATETIME(3) NULL,
+    -- The detector while the certificate is active, NULL once revoked: the unique key below allows
+    -- one active certificate per detector. (MariaDB 10.11 refuses IF/CASE in a generated column here,
+    -- so the checks below keep this plain column consistent instead.)
+    active_detector CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NULL,
     PRIMARY KEY (id),
     UNIQUE KEY uq_device_certificates_certificate (certificate_id),
     UNIQUE KEY uq_device_certificates_active (active_detector),
@@ -28,5 +30,6 @@ CREATE TABLE device_certificates (
     CONSTRAINT ck_device_certificates_id CHECK (certificate_id REGEXP '^[0-9a-f]{64}$'),
     CONSTRAINT ck_device_certificates_pem CHECK (certificate_pem LIKE '-----BEGIN %'),
     CONSTRAINT ck_device_certificates_status CHECK (status IN ('active', 'revoked')),
-    CONSTRAINT ck_device_certificates_revoked CHECK ((status = 'revoked') = (revoked_at IS NOT NULL))
+    CONSTRAINT ck_device_certificates_revoked CHECK ((status = 'revoked') = (revoked_at IS NOT NULL)),
+    CONSTRAINT ck_device_certificates_active CHECK (IF(status = 'active', active_detector <=> detector_id, active_detector IS NULL))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -3,7 +3,11 @@
  * contract says (schema/telemetry.md, "Authentication"): a detached, unencoded-payload JWS
  * line, then the NDJSON readings; optionally gzip of the whole.
  */
-import { generateKeyPairSync, KeyObject, sign } from "crypto";
+import { execFileSync } from "child_process";
+import { generateKeyPairSync, KeyObject, sign, X509Certificate } from "crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
 import { gzipSync } from "zlib";
 import { DeviceKey, KeyLookup } from "../../../functions/realtime/identity";
 
@@ -59,3 +63,17 @@ export const FLEET_KEYS: KeyLookup = (thing) => {
     const d = devices.get(`${thing}/ES256`) ?? devices.get(`${thing}/RS256`);
     return d && { thingName: d.thingName, serial: d.serial, publicKey: d.publicKey };
 };
+
+/** The device's X.509 certificate (self-signed by openssl, standing in for the one AWS IoT issues) and its AWS IoT id. */
+export function certificateOf(d: Device): { pem: string; id: string } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "mdetect-cert-"));
+    try {
+        const keyPath = path.join(dir, "key.pem");
+        writeFileSync(keyPath, d.privateKey.export({ type: "pkcs8", format: "pem" }));
+        const pem = execFileSync("openssl", ["req", "-x509", "-new", "-key", keyPath, "-subj", "/CN=AWS IoT Certificate", "-days", "3650"], { encoding: "utf8" });
+        // AWS IoT names a certificate by the SHA-256 of its DER encoding.
+        return { pem, id: new X509Certificate(pem).fingerprint256.replace(/:/g, "").toLowerCase() };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
