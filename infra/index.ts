@@ -124,6 +124,8 @@ export const opsTopicArn = notifications.opsTopic.arn;
 export const telemetryStreamName = realtime.streamName;
 export const deviceRoleAlias = realtime.roleAliasName;
 export const iotCredentialsEndpoint = realtime.credentialsEndpoint;
+// Staff: `mdetect detector provision --policy <devicePolicyName> ...` attaches it to each new certificate.
+export const devicePolicyName = realtime.devicePolicy.name;
 export const deployRoleArn = ci.deployRole.arn;
 export const previewRoleArn = ci.previewRole.arn;
 export const dashboardName = monitoring.dashboard.dashboardName;
