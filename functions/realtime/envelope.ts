@@ -40,8 +40,11 @@ export interface ProtectedHeader {
 
 export interface Signature {
     readonly header: ProtectedHeader;
-    /** What the device signed: ASCII(base64url(header)) "." payload (RFC 7797 section 3). */
-    readonly signingInput: Buffer;
+    /**
+     * What the device signed is ASCII(base64url(header)) "." payload (RFC 7797 section 3): this
+     * prefix, then the record's payload (kept apart so verifying copies nothing).
+     */
+    readonly signingPrefix: Buffer;
     readonly value: Buffer;
 }
 
@@ -99,6 +102,6 @@ export function openRecord(sent: Buffer): OpenedRecord {
         ok: true,
         gzip,
         payload,
-        signature: { header, signingInput: Buffer.concat([Buffer.from(`${match[1]}.`, "ascii"), payload]), value: Buffer.from(match[2], "base64url") },
+        signature: { header, signingPrefix: Buffer.from(`${match[1]}.`, "ascii"), value: Buffer.from(match[2], "base64url") },
     };
 }

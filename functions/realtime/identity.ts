@@ -5,7 +5,7 @@
  * reading of an unsigned, forged, stale or unknown-device record) is quarantined as
  * identity-mismatch. docs/device-identity.md gives the threat model.
  */
-import { KeyObject, verify } from "crypto";
+import { createVerify, KeyObject } from "crypto";
 import { ReasonKind } from "../telemetry/reasons";
 import { IdentityGate } from "../telemetry/tally";
 import { Signature } from "./envelope";
@@ -32,23 +32,29 @@ export type Authentication =
     | { readonly serial: string; readonly thingName: string }
     | { readonly refusal: string; readonly kind?: ReasonKind };
 
-/** JWS algorithms a device certificate can sign with (AWS IoT issues RSA-2048; ECDSA P-256 from a CSR). */
-function verifies(signature: Signature, key: KeyObject): boolean {
+/**
+ * JWS algorithms a device certificate can sign with (AWS IoT issues RSA-2048; ECDSA P-256 from
+ * a CSR). The algorithm must fit the registered key: a header cannot pick a weaker check.
+ */
+function verifies(signature: Signature, payload: Buffer, key: KeyObject): boolean {
     const { alg } = signature.header;
+    const fits = alg === "ES256"
+        ? key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1"
+        : alg === "RS256" && key.asymmetricKeyType === "rsa";
+    if (!fits) return false;
     try {
-        if (alg === "ES256") {
-            return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1"
-                && verify("sha256", signature.signingInput, { key, dsaEncoding: "ieee-p1363" }, signature.value);
-        }
-        if (alg === "RS256") return key.asymmetricKeyType === "rsa" && verify("sha256", signature.signingInput, key, signature.value);
+        const verifier = createVerify("sha256").update(signature.signingPrefix).update(payload);
+        // ES256 signatures are r || s (RFC 7518 section 3.4), not DER.
+        return alg === "ES256" ? verifier.verify({ key, dsaEncoding: "ieee-p1363" }, signature.value) : verifier.verify(key, signature.value);
     } catch {
         return false;
     }
-    return false;
 }
 
 export interface SentRecord {
     readonly signature?: Signature;
+    /** The bytes after the signature line: what was signed after the header. */
+    readonly payload: Buffer;
     readonly malformedSignature?: string;
     /** The Kinesis partition key: firmware sets it to its thing name. */
     readonly partitionKey?: string;
@@ -63,7 +69,7 @@ export function authenticate(record: SentRecord, keys: KeyLookup): Authenticatio
     if (kid !== record.partitionKey) return { refusal: `record signed as thing ${JSON.stringify(kid)} but sent with partition key ${JSON.stringify(record.partitionKey ?? null)}` };
     const key = keys(kid);
     if (!key) return { refusal: `thing ${JSON.stringify(kid)} has no active certificate in the registry` };
-    if (!verifies(signature, key.publicKey)) return { refusal: `${alg} signature does not verify against the certificate of thing ${JSON.stringify(kid)}` };
+    if (!verifies(signature, record.payload, key.publicKey)) return { refusal: `${alg} signature does not verify against the certificate of thing ${JSON.stringify(kid)}` };
     const ageSeconds = record.arrivalMs / 1000 - iat;
     if (ageSeconds > MAX_SIGNATURE_AGE_SECONDS) return { refusal: `record signed ${Math.round(ageSeconds)} s before it arrived (over ${MAX_SIGNATURE_AGE_SECONDS} s: a replay)` };
     if (-ageSeconds > MAX_CLOCK_AHEAD_SECONDS) return { refusal: `record signed ${Math.round(-ageSeconds)} s after it arrived (device clock ahead by over ${MAX_CLOCK_AHEAD_SECONDS} s)` };

@@ -115,6 +115,7 @@ function convertSent(sent: Buffer, record: FirehoseRecord, keys: KeyLookup, sign
     }
     const auth = authenticate({
         signature: opened.signature,
+        payload: opened.payload,
         malformedSignature: opened.malformedSignature,
         partitionKey: record.kinesisRecordMetadata?.partitionKey,
         arrivalMs: record.approximateArrivalTimestamp,

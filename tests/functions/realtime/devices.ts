@@ -4,12 +4,12 @@
  * line, then the NDJSON readings; optionally gzip of the whole.
  */
 import { execFileSync } from "child_process";
-import { generateKeyPairSync, KeyObject, sign, X509Certificate } from "crypto";
+import { generateKeyPairSync, KeyObject, X509Certificate } from "crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { gzipSync } from "zlib";
-import { DeviceKey, KeyLookup } from "../../../functions/realtime/identity";
+import { deviceRecord, RecordOptions } from "../../../scripts/lib/device-record";
+import { KeyLookup } from "../../../functions/realtime/identity";
 
 export interface Device {
     readonly serial: string;
@@ -33,29 +33,14 @@ export function device(serial: string, alg: "ES256" | "RS256" = "ES256"): Device
     return d;
 }
 
-export interface SignOptions {
+export interface SignOptions extends RecordOptions {
     /** Signing time in ms (default: the record's arrival in fixtures.firehoseEvent). */
     readonly iatMs?: number;
-    readonly gzip?: boolean;
-    /** Header fields to override (e.g. another kid). */
-    readonly header?: Record<string, unknown>;
 }
 
-/** The record bytes a device sends for `payload` (NDJSON text). */
+/** The record bytes a device sends for `payload` (NDJSON text): scripts/lib/device-record.ts. */
 export function signRecord(d: Device, payload: string | Buffer, iatMs: number, options: SignOptions = {}): Buffer {
-    const body = Buffer.from(payload);
-    const header = { alg: d.alg, kid: d.thingName, iat: Math.floor(iatMs / 1000), b64: false, crit: ["b64"], ...options.header };
-    const encoded = Buffer.from(JSON.stringify(header)).toString("base64url");
-    const input = Buffer.concat([Buffer.from(`${encoded}.`), body]);
-    const signature = d.alg === "ES256" ? sign("sha256", input, { key: d.privateKey, dsaEncoding: "ieee-p1363" }) : sign("sha256", input, d.privateKey);
-    const record = Buffer.concat([Buffer.from(`${encoded}..${signature.toString("base64url")}\n`), body]);
-    return options.gzip ? gzipSync(record) : record;
-}
-
-/** The registry's view of the given devices: what the transform verifies against. */
-export function keysOf(fleet: readonly Device[]): KeyLookup {
-    const byThing = new Map<string, DeviceKey>(fleet.map((d) => [d.thingName, { thingName: d.thingName, serial: d.serial, publicKey: d.publicKey }]));
-    return (thing) => byThing.get(thing);
+    return deviceRecord(d, payload, iatMs, options);
 }
 
 /** The registry of every legitimate device made by device() so far (an ES256 key wins over RS256). */
