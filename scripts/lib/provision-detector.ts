@@ -57,9 +57,15 @@ export async function provisionDetector(iot: IoTClient, pool: Pool, input: Provi
     const detector = existing ?? await createDetector(pool, { serial: input.serial, model: input.model, firmware: input.firmware });
     const thingName = input.serial;
     await ensureThing(iot, thingName, input.serial);
-    const created = input.csrPem
-        ? await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: input.csrPem, setAsActive: true }))
-        : await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    let created: { certificateArn?: string; certificateId?: string; certificatePem?: string };
+    let privateKeyPem: string | undefined;
+    if (input.csrPem) {
+        created = await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: input.csrPem, setAsActive: true }));
+    } else {
+        const made = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+        created = made;
+        privateKeyPem = made.keyPair?.PrivateKey;
+    }
     const { certificateArn, certificateId, certificatePem } = created;
     if (!certificateArn || !certificateId || !certificatePem) throw new Error("AWS IoT returned no certificate");
     try {
@@ -71,7 +77,6 @@ export async function provisionDetector(iot: IoTClient, pool: Pool, input: Provi
         await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: "INACTIVE" })).catch(() => undefined);
         throw err;
     }
-    const privateKeyPem = "keyPair" in created ? created.keyPair?.PrivateKey : undefined;
     return { detectorId: detector.id, thingName, certificateId, certificateArn, certificatePem, privateKeyPem };
 }
 
