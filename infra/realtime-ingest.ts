@@ -1,9 +1,11 @@
 /**
  * RealtimeIngest: detectors stream readings into a KMS-encrypted Kinesis stream with
  * short-lived credentials from the AWS IoT credentials provider (X.509 certificate -> role
- * alias -> a role that may only put records on this stream). Firehose reads the stream, a
- * transform Lambda turns the JSON into CSV rows under curated/realtime/, Firehose's source
- * backup keeps the untouched JSON under raw/realtime/, and bad readings go to quarantine/.
+ * alias -> a role that may only put records on this stream). Each record is signed with the
+ * detector's certificate key (docs/device-identity.md). Firehose reads the stream, a transform
+ * Lambda verifies each record against the registry's certificates and turns the sender's own
+ * readings into CSV rows under curated/realtime/, Firehose's source backup keeps the records as
+ * sent under raw/realtime/, and bad or foreign readings go to quarantine/.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
