@@ -9,7 +9,7 @@ import { PREFIX } from "../functions/layout";
 import { BATCH } from "../functions/batch/keys";
 import { ObjectCreatedEvent } from "../functions/batch/event";
 import { BatchResult, handlerFromEnv } from "../functions/batch/handler";
-import { PipelineFunction } from "./lambda";
+import { PipelineFunction, PolicyStatement } from "./lambda";
 import { ObjectCreatedTrigger } from "./object-trigger";
 
 /**
@@ -22,7 +22,7 @@ export const BATCH_MEMORY_MB = 1769;
 export const BATCH_TIMEOUT_SECONDS = 900;
 /** Packages in dependencies this function never loads, kept out of its zip. */
 const UNUSED_PACKAGES = [
-    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-lambda", "@aws-sdk/client-rds",
+    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-rds",
     "@aws-sdk/client-sagemaker-runtime", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-sns",
     "@aws-sdk/rds-signer", "@aws-sdk/s3-request-presigner", "mysql2",
 ];
@@ -33,6 +33,9 @@ export interface BatchIngestArgs {
     /** The DataKey: decrypts uploads, encrypts outputs and the dead-letter queues. */
     readonly keyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** The registry access Lambda: which detectors were deployed at the upload's site. */
+    readonly registryFunctionName: pulumi.Input<string>;
+    readonly registryInvokeStatements: PolicyStatement[];
 }
 
 export class BatchIngest extends pulumi.ComponentResource {
@@ -44,9 +47,10 @@ export class BatchIngest extends pulumi.ComponentResource {
         const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
 
         this.function = new PipelineFunction<ObjectCreatedEvent, BatchResult>(name, {
-            description: "Converts files uploaded to incoming/ into curated CSV, quarantine and manifest",
+            description: "Converts files uploaded to incoming/ into curated CSV (site's detectors only), quarantine and manifest",
             callback: async (event) => handlerFromEnv(process.env)(event),
             statements: [
+                ...args.registryInvokeStatements,
                 { Sid: "ReadUploads", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: objects(PREFIX.incoming) },
                 {
                     Sid: "WriteBatchOutputs",
@@ -59,7 +63,7 @@ export class BatchIngest extends pulumi.ComponentResource {
             memorySizeMb: BATCH_MEMORY_MB,
             timeoutSeconds: BATCH_TIMEOUT_SECONDS,
             logRetentionDays: args.logRetentionDays,
-            environment: { DATA_LAKE_BUCKET: args.bucketName },
+            environment: { DATA_LAKE_BUCKET: args.bucketName, REGISTRY_FUNCTION: args.registryFunctionName },
             deadLetterKeyArn: args.keyArn,
             excludePackages: UNUSED_PACKAGES,
         }, { parent: this });

@@ -49,9 +49,11 @@ const registry = new Registry("mdetect-registry", {
 // --- Ingest: files from site (incoming/) and the live stream, both to curated/ CSV
 new BatchIngest("mdetect-batch", {
     bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+    registryFunctionName: registry.accessFunction.name, registryInvokeStatements: registry.invokeStatements,
 });
 const realtime = new RealtimeIngest("mdetect-realtime", {
     fleet: config.fleet, realtime: config.realtime, logRetentionDays: config.storage.logRetentionDays, dataKeyArn: dataKey.arn, dataLake,
+    registryFunctionName: registry.accessFunction.name, registryInvokeStatements: registry.invokeStatements,
 });
 // --- Inference: curated/ CSV scored by the model, findings per client, alerts
 const inference = new Inference("mdetect-inference", {
@@ -122,6 +124,8 @@ export const opsTopicArn = notifications.opsTopic.arn;
 export const telemetryStreamName = realtime.streamName;
 export const deviceRoleAlias = realtime.roleAliasName;
 export const iotCredentialsEndpoint = realtime.credentialsEndpoint;
+// Staff: `mdetect detector provision --policy <devicePolicyName> ...` attaches it to each new certificate.
+export const devicePolicyName = realtime.devicePolicy.name;
 export const deployRoleArn = ci.deployRole.arn;
 export const previewRoleArn = ci.previewRole.arn;
 export const dashboardName = monitoring.dashboard.dashboardName;

@@ -1,15 +1,20 @@
 /**
  * RealtimeIngest: detectors stream readings into a KMS-encrypted Kinesis stream with
  * short-lived credentials from the AWS IoT credentials provider (X.509 certificate -> role
- * alias -> a role that may only put records on this stream). Firehose reads the stream, a
- * transform Lambda turns the JSON into CSV rows under curated/realtime/, Firehose's source
- * backup keeps the untouched JSON under raw/realtime/, and bad readings go to quarantine/.
+ * alias -> a role that may only put records on this stream). Each record is signed with the
+ * detector's certificate key (docs/device-identity.md). Firehose reads the stream, a transform
+ * Lambda verifies each record against the registry's certificates and turns the sender's own
+ * readings into CSV rows under curated/realtime/, Firehose's source backup keeps the records as
+ * sent under raw/realtime/, and bad or foreign readings go to quarantine/.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { PREFIX } from "../functions/layout";
 import { handleFirehoseEvent, QUARANTINE_PREFIX } from "../functions/realtime/handler";
+import { cachedKeyring, containerKeyring } from "../functions/realtime/keyring";
+import { registryDeviceKeys } from "../functions/realtime/registry-keys";
 import { s3QuarantineSink } from "../functions/realtime/s3-sink";
 import { FirehoseEvent, FirehoseResponse } from "../functions/realtime/transform";
 import { FleetConfig, RealtimeConfig } from "./config";
@@ -37,9 +42,9 @@ export const TRANSFORM_BUFFER_MB = 3;
 /** The transform parses at most 3 MB of JSON: seconds at 256 MB; Firehose allows up to 5 minutes. */
 const TRANSFORM_MEMORY_MB = 256;
 const TRANSFORM_TIMEOUT_SECONDS = 120;
-/** Runtime dependencies the transform never loads (it uses the S3 client only). */
+/** Runtime dependencies the transform never loads (it uses the S3 and Lambda clients only). */
 const TRANSFORM_EXCLUDES = [
-    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-lambda", "@aws-sdk/client-rds",
+    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-rds",
     "@aws-sdk/client-sagemaker-runtime", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-sns", "@aws-sdk/lib-storage",
     "@aws-sdk/rds-signer", "@aws-sdk/s3-request-presigner", "@pulumi/awsx", "@pulumi/policy", "mysql2", "stream-json",
 ];
@@ -55,6 +60,9 @@ export interface RealtimeIngestArgs {
     readonly logRetentionDays: number;
     readonly dataKeyArn: pulumi.Input<string>;
     readonly dataLake: DataLakeRef;
+    /** The registry access Lambda: the transform reads device certificates through it. */
+    readonly registryFunctionName: pulumi.Input<string>;
+    readonly registryInvokeStatements: PolicyStatement[];
 }
 
 export class RealtimeIngest extends pulumi.ComponentResource {
@@ -128,12 +136,15 @@ export class RealtimeIngest extends pulumi.ComponentResource {
         }, parent);
 
         // --- transform Lambda
-        const env = { DATA_LAKE_BUCKET: args.dataLake.name, DATA_KEY_ARN: keyArn };
+        const env = { DATA_LAKE_BUCKET: args.dataLake.name, DATA_KEY_ARN: keyArn, REGISTRY_FUNCTION: args.registryFunctionName };
         this.transform = new PipelineFunction<FirehoseEvent, FirehoseResponse>(`${name}-transform`, {
-            description: "Firehose transform: telemetry JSON to CSV rows, bad readings to quarantine/realtime/",
+            description: "Firehose transform: signed telemetry JSON to CSV rows, bad or foreign readings to quarantine/realtime/",
             callback: (event) => handleFirehoseEvent(event,
-                s3QuarantineSink(new S3Client({}), process.env.DATA_LAKE_BUCKET!, process.env.DATA_KEY_ARN!)),
+                s3QuarantineSink(new S3Client({}), process.env.DATA_LAKE_BUCKET!, process.env.DATA_KEY_ARN!),
+                // One keyring per container: device certificates cached across invocations.
+                containerKeyring(() => cachedKeyring(registryDeviceKeys(new LambdaClient({}), process.env.REGISTRY_FUNCTION!)))),
             statements: [
+                ...args.registryInvokeStatements,
                 { Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${bucketArn}/${QUARANTINE_PREFIX}*` },
                 s3KeyStatement("EncryptQuarantine", ["kms:GenerateDataKey"], keyArn, bucketArn, region),
             ],

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => CommandModule | LegacyCommandModule> = {
     convert: () => require("./commands/convert"),
     cost: () => require("./commands/cost"),
     db: () => require("./commands/db"),
+    detector: () => require("./commands/detector"),
     diagram: () => require("./commands/diagram"),
     model: () => require("./commands/model"),
     policy: () => require("./commands/policy"),

@@ -1,15 +1,21 @@
 /**
  * The batch-ingest Lambda: a thin adapter from the EventBridge event to ingestObject. The S3
- * client is injected (tests pass one pointed at a local S3 server).
+ * client and the registry are injected (tests pass a local S3 server and a local registry).
+ * The upload's site is the `<site>` of incoming/<site>/<file> (a site id, functions/api/upload-routes.ts);
+ * its deployments decide which detectors' readings the file may hold.
  */
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { parseObjectCreated, ObjectCreatedEvent } from "./event";
 import { BatchManifest, Convert, ingestObject } from "./ingest";
 import { isFolderMarker, parseIncomingKey } from "./keys";
+import { registrySiteDeployments, siteGate, SiteDeploymentsSource } from "./site-gate";
 
 export interface BatchHandlerOptions {
     /** The data-lake bucket this function serves; events for any other bucket are rejected. */
     readonly bucket: string;
+    /** The registry's deployments at a site; a failure fails the event (Lambda retries, then the DLQ). */
+    readonly siteDeployments: SiteDeploymentsSource;
     readonly convert?: Convert;
 }
 
@@ -22,7 +28,9 @@ export function createBatchHandler(s3: S3Client, options: BatchHandlerOptions): 
             console.log(JSON.stringify({ msg: "skipped folder marker", key: source.key }));
             return { skipped: "folder marker", sourceKey: source.key };
         }
-        const manifest = await ingestObject(s3, source, parseIncomingKey(source.key), options.convert);
+        const incoming = parseIncomingKey(source.key);
+        const gate = siteGate(incoming.site, await options.siteDeployments(incoming.site));
+        const manifest = await ingestObject(s3, source, incoming, gate, options.convert);
         const { sourceKey, versionId, rowsIn, rowsOut, rowsQuarantined, complete } = manifest;
         console.log(JSON.stringify({ msg: "converted", sourceKey, versionId, rowsIn, rowsOut, rowsQuarantined, complete }));
         return manifest;
@@ -37,6 +45,8 @@ export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client 
 /** The handler as Lambda runs it: configuration from the environment. */
 export function handlerFromEnv(env: NodeJS.ProcessEnv = process.env): (event: ObjectCreatedEvent) => Promise<BatchResult> {
     const bucket = env.DATA_LAKE_BUCKET;
+    const registry = env.REGISTRY_FUNCTION;
     if (!bucket) throw new Error("DATA_LAKE_BUCKET is not set");
-    return createBatchHandler(s3ClientFromEnv(env), { bucket });
+    if (!registry) throw new Error("REGISTRY_FUNCTION is not set");
+    return createBatchHandler(s3ClientFromEnv(env), { bucket, siteDeployments: registrySiteDeployments(new LambdaClient({}), registry) });
 }

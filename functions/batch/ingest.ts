@@ -12,6 +12,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "stream";
 import { createGzip } from "zlib";
 import { convertStream, Manifest } from "../telemetry/stream";
+import { IdentityGate } from "../telemetry/tally";
 import { SourceObject } from "./event";
 import { IncomingKey, OutputKeys, outputKeys } from "./keys";
 
@@ -61,7 +62,7 @@ async function copyRaw(s3: S3Client, source: SourceObject, rawKey: string): Prom
     await startUpload(s3, source.bucket, rawKey, body, contentType ?? "application/octet-stream").done;
 }
 
-async function convertToS3(s3: S3Client, source: SourceObject, keys: OutputKeys, convert: Convert): Promise<Manifest> {
+async function convertToS3(s3: S3Client, source: SourceObject, keys: OutputKeys, convert: Convert, gate: IdentityGate): Promise<Manifest> {
     const { body } = await getBody(s3, source);
     const curated = createGzip();
     const quarantine = createGzip();
@@ -79,7 +80,7 @@ async function convertToS3(s3: S3Client, source: SourceObject, keys: OutputKeys,
         });
     }
     try {
-        const manifest = await convert({ input: body, sourceKey: source.key, curated, quarantine });
+        const manifest = await convert({ input: body, sourceKey: source.key, curated, quarantine, gate });
         await Promise.all(uploads.map((u) => u.done));
         // The converter reports an input that stopped early as incomplete data; here that is a
         // failed download, worth a retry rather than a partial result.
@@ -97,15 +98,16 @@ async function putManifest(s3: S3Client, bucket: string, key: string, manifest: 
 }
 
 /**
- * Converts one upload. Bad data never throws (the converter quarantines it and says why in the
+ * Converts one upload, keeping only readings `gate` admits (the site's deployed detectors).
+ * Bad data never throws (the converter quarantines it and says why in the
  * manifest); an infrastructure failure writes a manifest with `failure` and rethrows, so Lambda
  * retries the event and finally keeps it in the dead-letter queue.
  */
-export async function ingestObject(s3: S3Client, source: SourceObject, incoming: IncomingKey, convert: Convert = convertStream): Promise<BatchManifest> {
+export async function ingestObject(s3: S3Client, source: SourceObject, incoming: IncomingKey, gate: IdentityGate, convert: Convert = convertStream): Promise<BatchManifest> {
     const keys = outputKeys(incoming, source.versionId);
     const identity = { bucket: source.bucket, sourceKey: source.key, versionId: source.versionId ?? null, outputs: keys };
     // Both run to the end before any verdict: no work is left running behind a returned error.
-    const [converted, raw] = await Promise.allSettled([convertToS3(s3, source, keys, convert), copyRaw(s3, source, keys.raw)]);
+    const [converted, raw] = await Promise.allSettled([convertToS3(s3, source, keys, convert, gate), copyRaw(s3, source, keys.raw)]);
     const failed = [converted, raw].find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed || converted.status !== "fulfilled") {
         const err: unknown = failed?.reason;

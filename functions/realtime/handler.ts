@@ -10,6 +10,7 @@
 import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import { PREFIX } from "../layout";
+import { Keyring } from "./keyring";
 import { FirehoseEvent, FirehoseResponse, TransformOptions, TransformOutcome, transformBatch } from "./transform";
 
 export const QUARANTINE_PREFIX = `${PREFIX.quarantine}realtime/`;
@@ -31,8 +32,15 @@ export function quarantineBody(outcome: TransformOutcome): Buffer {
     return gzipSync(outcome.quarantine.map((q) => `${JSON.stringify(q)}\n`).join(""));
 }
 
-export async function handleFirehoseEvent(event: FirehoseEvent, sink: QuarantineSink, options?: TransformOptions): Promise<FirehoseResponse> {
-    const outcome = transformBatch(event, options);
+/**
+ * The batch's device certificates are fetched first, in one registry call for the things the
+ * container has not cached. If the registry cannot answer, the invocation fails: Firehose
+ * retries it and then keeps the records under processing-failed/, nothing is quarantined by
+ * mistake.
+ */
+export async function handleFirehoseEvent(event: FirehoseEvent, sink: QuarantineSink, keyring: Keyring, options?: Omit<TransformOptions, "keys">): Promise<FirehoseResponse> {
+    const keys = await keyring.lookup(event.records.map((r) => r.kinesisRecordMetadata?.partitionKey));
+    const outcome = transformBatch(event, { ...options, keys });
     if (outcome.quarantine.length > 0) {
         const body = quarantineBody(outcome);
         // Set whenever there are quarantine lines.

@@ -1,7 +1,9 @@
 /**
- * Firehose data transformation: each Kinesis record (one JSON reading or newline-delimited
- * readings) becomes CSV rows through the same converter as the batch path, so both paths agree
- * on what a valid reading is.
+ * Firehose data transformation: each Kinesis record (a signed batch of newline-delimited
+ * readings, optionally gzip: functions/realtime/envelope.ts) becomes CSV rows through the same
+ * converter as the batch path, so both paths agree on what a valid reading is. Only readings
+ * whose detector_id is the device that signed the record become rows; the others are
+ * quarantined as identity-mismatch (functions/realtime/identity.ts).
  *
  * Where things go (schema/telemetry.md, "Real-time CSV"):
  * - Good rows: the record's `Ok` data, headerless CSV lines each ending in "\n". Firehose
@@ -17,7 +19,9 @@
  *   their bad readings are not quarantined here, so a replay does not duplicate them.
  */
 import { QuarantinedReading } from "../telemetry/reasons";
-import { convertRecord } from "../telemetry/record";
+import { convertRecord, RecordConversion } from "../telemetry/record";
+import { openRecord } from "./envelope";
+import { authenticate, gateFor, KeyLookup } from "./identity";
 
 /** Lambda caps a synchronous response at 6 MB; the decimal reading is the stricter one. */
 export const RESPONSE_LIMIT_BYTES = 6_000_000;
@@ -87,6 +91,8 @@ export interface TransformOutcome {
 }
 
 export interface TransformOptions {
+    /** The registry's active device certificates for this batch's things (the handler fetches them). */
+    readonly keys: KeyLookup;
     readonly maxResponseBytes?: number;
     readonly convert?: typeof convertRecord;
 }
@@ -98,6 +104,33 @@ function failed(recordId: string): FirehoseResponseRecord {
 }
 
 /**
+ * One record as sent: opened (inflated, signature split off), authenticated, converted with
+ * the sender's gate. A record that cannot be opened (a gzip bomb, corrupt gzip) counts as one
+ * quarantined entry, as an unreadable batch-file remainder does.
+ */
+function convertSent(sent: Buffer, record: FirehoseRecord, keys: KeyLookup, signatures: Set<string>, convert: typeof convertRecord): RecordConversion {
+    const opened = openRecord(sent);
+    if (!opened.ok) {
+        return { rows: [], quarantined: [{ line: 1, kind: opened.kind, reason: opened.reason, raw: "" }], readingsIn: 1 };
+    }
+    const auth = authenticate({
+        signature: opened.signature,
+        payload: opened.payload,
+        malformedSignature: opened.malformedSignature,
+        partitionKey: record.kinesisRecordMetadata?.partitionKey,
+        arrivalMs: record.approximateArrivalTimestamp,
+    }, keys);
+    let gate = gateFor(auth);
+    const signature = opened.signature?.value.toString("base64");
+    if (signature !== undefined && !("refusal" in auth)) {
+        // The same signed record twice in a batch is a retry or a replay: its readings count once.
+        if (signatures.has(signature)) gate = gateFor({ kind: "duplicate", refusal: "record already delivered in this batch (same signature)" });
+        signatures.add(signature);
+    }
+    return convert(opened.payload, gate);
+}
+
+/**
  * Transforms one Firehose batch. Pure: the handler stores the quarantine lines.
  *
  * The response is measured while it is built. Space for a ProcessingFailed answer to every
@@ -105,7 +138,7 @@ function failed(recordId: string): FirehoseResponseRecord {
  * every recordId is answered exactly once. That reservation always fits: a failed answer is
  * shorter than the record's own entry in the request, which Lambda also caps at 6 MB.
  */
-export function transformBatch(event: FirehoseEvent, options: TransformOptions = {}): TransformOutcome {
+export function transformBatch(event: FirehoseEvent, options: TransformOptions): TransformOutcome {
     const limit = options.maxResponseBytes ?? RESPONSE_LIMIT_BYTES;
     const convert = options.convert ?? convertRecord;
     const records: FirehoseResponseRecord[] = [];
@@ -115,12 +148,14 @@ export function transformBatch(event: FirehoseEvent, options: TransformOptions =
     let reserved = failSizes.reduce((a, b) => a + b, 0);
     let used = jsonBytes({ records: [] });
     let readingsIn = 0, rowsOut = 0, readingsFailed = 0;
+    // Created per batch at run time (a module-level Set would not survive serialization).
+    const signatures = new Set<string>();
 
     event.records.forEach((record, index) => {
         reserved -= failSizes[index];
-        let converted: ReturnType<typeof convertRecord>;
+        let converted: RecordConversion;
         try {
-            converted = convert(Buffer.from(record.data, "base64"));
+            converted = convertSent(Buffer.from(record.data, "base64"), record, options.keys, signatures, convert);
         } catch {
             // A converter fault must not fail the batch: Firehose keeps this record for replay.
             records.push(failed(record.recordId));

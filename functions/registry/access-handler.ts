@@ -8,12 +8,16 @@ import type { Pool } from "mysql2/promise";
 import { InvalidArgumentError, RegistryUnavailableError, isRegistryError } from "./errors";
 import { ownersAt } from "./deployments";
 import { recordDataFile, recordFinding } from "./records";
+import { deviceKeys, siteDeployments } from "./device-identity";
 import type { DataFileInput, FindingInput } from "./types";
 
 export type AccessRequest =
     | { op: "ownersAt"; args: { pairs: { detector: { id: string } | { serial: string }; at: string }[] } }
     | { op: "recordDataFile"; args: Omit<DataFileInput, "firstReadingAt" | "lastReadingAt"> & { firstReadingAt?: string; lastReadingAt?: string } }
-    | { op: "recordFinding"; args: Omit<FindingInput, "periodStart" | "periodEnd"> & { periodStart: string; periodEnd: string } };
+    | { op: "recordFinding"; args: Omit<FindingInput, "periodStart" | "periodEnd"> & { periodStart: string; periodEnd: string } }
+    // Device identity (functions/registry/device-identity.ts): the transform's keyring, the batch path's site check.
+    | { op: "deviceKeys"; args: { thingNames: string[] } }
+    | { op: "siteDeployments"; args: { siteId: string } };
 
 export type AccessResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
 
@@ -57,6 +61,12 @@ const OPERATIONS: Record<AccessRequest["op"], (pool: Pool, args: Record<string, 
             periodStart: time(args.periodStart, "periodStart"),
             periodEnd: time(args.periodEnd, "periodEnd"),
         });
+    },
+    deviceKeys(pool, args) {
+        return deviceKeys(pool, args.thingNames as string[]);
+    },
+    siteDeployments(pool, args) {
+        return siteDeployments(pool, args.siteId as string);
     },
 };
 

@@ -11,3 +11,4 @@ export { convertStream } from "./stream";
 export type { ConvertStreamArgs, Manifest } from "./stream";
 export { validateReading } from "./validate";
 export type { Validation } from "./validate";
+export type { IdentityGate } from "./tally";

@@ -1,7 +1,7 @@
 /** Size limits of the converter, with the reason for each. */
 
 /**
- * A reading is about 400 bytes; the issue calls any line over 1 MB bad input. The limit also
+ * A reading is about 326 bytes (schema/telemetry.md); the issue calls any line over 1 MB bad input. The limit also
  * bounds the memory one line (or array element) can take while it is being assembled.
  */
 export const MAX_LINE_BYTES = 1024 * 1024;

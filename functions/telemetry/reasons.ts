@@ -16,9 +16,17 @@ export type ReasonKind =
     | "line-too-long"
     /** The same (detector_id, seq) was already converted from this file or record. */
     | "duplicate"
+    /**
+     * The reading's detector_id is not the authenticated sender: another device's serial, a
+     * record whose signature does not verify, or (batch) a detector not deployed at the
+     * uploading site at the reading's time. docs/device-identity.md.
+     */
+    | "identity-mismatch"
     /** Whole-input failures: the unreadable remainder is quarantined as one entry. */
     | "truncated-gzip"
     | "corrupt-gzip"
+    /** A gzip record inflates past the size a plain record may have (a gzip bomb). */
+    | "inflated-too-large"
     | "read-error"
     | "unclosed-array"
     | "trailing-garbage"

@@ -7,7 +7,7 @@ import { toCsvRow } from "./csv";
 import { MAX_LINE_BYTES } from "./limits";
 import { QuarantinedReading } from "./reasons";
 import { InputSplitter } from "./split";
-import { Tally } from "./tally";
+import { IdentityGate, Tally } from "./tally";
 
 export interface RecordConversion {
     /** CSV rows (no header), each without a line terminator. */
@@ -31,9 +31,10 @@ function singleObject(data: Buffer): { value: unknown; text: string } | undefine
     }
 }
 
-export function convertRecord(text: string | Buffer): RecordConversion {
+/** `gate`, when given, decides which valid readings the record's sender may have sent. */
+export function convertRecord(text: string | Buffer, gate?: IdentityGate): RecordConversion {
     const data = typeof text === "string" ? Buffer.from(text, "utf8") : text;
-    const tally = new Tally();
+    const tally = new Tally(gate);
     const single = singleObject(data);
     if (single) {
         tally.value(1, single.value, single.text);

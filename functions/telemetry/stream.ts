@@ -13,7 +13,7 @@ import { createGunzip } from "zlib";
 import { CSV_HEADER, toCsvRows } from "./csv";
 import { QuarantinedReading, ReasonKind } from "./reasons";
 import { EndState, InputSplitter } from "./split";
-import { Tally } from "./tally";
+import { IdentityGate, Tally } from "./tally";
 
 export interface Manifest {
     readonly sourceKey: string;
@@ -43,6 +43,8 @@ export interface ConvertStreamArgs {
     readonly curated: NodeJS.WritableStream;
     /** Receives one JSON object per line ({ line, kind, reason, raw }); ended when done. */
     readonly quarantine: NodeJS.WritableStream;
+    /** Which valid readings the uploader may deliver (batch: detectors deployed at its site); all when absent. */
+    readonly gate?: IdentityGate;
     /** Called once per decoded chunk (never per reading) with the input bytes read and readings seen so far. */
     readonly onProgress?: (progress: Progress) => void;
 }
@@ -165,7 +167,7 @@ class Source {
 }
 
 export async function convertStream(args: ConvertStreamArgs): Promise<Manifest> {
-    const tally = new Tally();
+    const tally = new Tally(args.gate);
     const splitter = new InputSplitter(tally);
     const source = new Source(args.input);
     const flush = async (all: boolean): Promise<void> => {

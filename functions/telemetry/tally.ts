@@ -10,6 +10,13 @@ import { QuarantinedReading, ReasonKind } from "./reasons";
 import { DuplicateTracker } from "./seq-ranges";
 import { validateReading } from "./validate";
 
+/**
+ * Whether a valid reading may be converted: undefined admits it, a refusal quarantines it
+ * (identity-mismatch, or duplicate for a replayed record). Asked before duplicate tracking, so
+ * a refused reading cannot shadow the genuine one with the same (detector_id, seq).
+ */
+export type IdentityGate = (reading: Reading) => { readonly kind: ReasonKind; readonly reason: string } | undefined;
+
 function preview(text: string): string {
     return text.length > RAW_PREVIEW_CHARS ? text.slice(0, RAW_PREVIEW_CHARS) : text;
 }
@@ -29,6 +36,8 @@ export class Tally {
     /** Rows and quarantine entries not yet taken by the caller. */
     rows: Reading[] = [];
     quarantined: QuarantinedReading[] = [];
+
+    constructor(private readonly gate?: IdentityGate) {}
 
     detectors(): string[] {
         return this.seen.detectors();
@@ -61,6 +70,11 @@ export class Tally {
             return;
         }
         const reading = result.reading;
+        const refused = this.gate?.(reading);
+        if (refused !== undefined) {
+            this.reject(line, refused.kind, refused.reason, text);
+            return;
+        }
         if (!this.seen.add(reading.detector_id, reading.seq)) {
             this.reject(line, "duplicate", `duplicate reading: detector_id ${reading.detector_id} seq ${reading.seq} already seen in this input`, text);
             return;

@@ -7,6 +7,10 @@ import { BATCH_MEMORY_MB, BATCH_TIMEOUT_SECONDS } from "../../infra/batch-ingest
 import { outputKeys, parseIncomingKey } from "../../functions/batch/keys";
 import { ndjson, reading } from "../functions/realtime/fixtures";
 import { objectCreated, put, read, readGzipText } from "../functions/batch/fixtures";
+import { startRegistryServer, RegistryServer } from "../functions/realtime/registry-server";
+import { TestDatabase, withTestDatabase } from "../helpers/db";
+import { createClient, createDetector, createProject, createSite } from "../../functions/registry/catalog";
+import { createDeployment } from "../../functions/registry/deployments";
 
 const NAME = "mdetect-batch";
 const COMPONENT = `mdetect:ingest:BatchIngest::${NAME}`;
@@ -71,7 +75,8 @@ describe("infra: batch ingest", () => {
         expect(fn.inputs.deadLetterConfig).to.deep.equal({ targetArn: dlq.state.arn });
         expect(dlq.inputs.kmsMasterKeyId).to.equal(keyArn(run));
         expect(batch(run, "aws:cloudwatch/logGroup:LogGroup", "-logs").inputs.retentionInDays).to.equal(30);
-        expect(fn.inputs.environment.variables).to.deep.equal({ DATA_LAKE_BUCKET: lakeName(run) });
+        const access = one(run, "aws:lambda/function:Function", "registry-access");
+        expect(fn.inputs.environment.variables).to.deep.equal({ DATA_LAKE_BUCKET: lakeName(run), REGISTRY_FUNCTION: access.state.name });
     });
 
     it("grants exactly the prefixes and the key the function uses", async () => {
@@ -83,6 +88,9 @@ describe("infra: batch ingest", () => {
         expect(bySid.WriteBatchOutputs.Action).to.have.members(["s3:PutObject", "s3:AbortMultipartUpload"]);
         expect(bySid.WriteBatchOutputs.Resource).to.have.members([`${arn}/curated/batch/*`, `${arn}/quarantine/batch/*`, `${arn}/raw/batch/*`]);
         expect(bySid.UseDataKey).to.deep.include({ Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: keyArn(run) });
+        // Which detectors were deployed at the upload's site: through the registry access Lambda only.
+        const invoke = statements.filter((s) => [s.Action].flat().includes("lambda:InvokeFunction"));
+        expect(invoke.flatMap((s) => [s.Resource].flat())).to.deep.equal([one(run, "aws:lambda/function:Function", "registry-access").state.arn]);
         const actions = statements.flatMap((s) => [s.Action].flat());
         expect(actions.filter((a: string) => a.startsWith("s3:Delete")), "incoming/ expires by lifecycle, never deleted").to.deep.equal([]);
         for (const s of statements) {
@@ -105,33 +113,49 @@ describe("infra: batch ingest", () => {
 
     describe("the serialized handler", () => {
         let s3: LocalS3;
+        let db: TestDatabase;
+        let registry: RegistryServer;
+        let siteId = "";
         const saved = { ...process.env };
 
         before(async function () {
             const run = await program();
             s3 = await startLocalS3([lakeName(run)]);
+            // The registry: MD-0004 deployed at the site since 2025; MD-0005 is another client's detector elsewhere.
+            db = await withTestDatabase();
+            const client = await createClient(db.pool, { name: "Client A" });
+            const project = await createProject(db.pool, { clientId: client.id, name: "Ridge" });
+            const site = await createSite(db.pool, { name: "Ridge adit", kind: "tunnel", latitude: -37.8, longitude: 145, depthM: 120 });
+            const detector = await createDetector(db.pool, { serial: "MD-0004", model: "mD-3", firmware: "2.1.0", status: "deployed" });
+            await createDeployment(db.pool, { detectorId: detector.id, siteId: site.id, projectId: project.id, startsAt: new Date("2025-01-01T00:00:00Z"), status: "active" });
+            siteId = site.id;
+            registry = await startRegistryServer(db.pool);
             Object.assign(process.env, {
                 S3_ENDPOINT: s3.endpoint, AWS_REGION: "ap-southeast-2", AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER",
-                DATA_LAKE_BUCKET: lakeName(run),
+                DATA_LAKE_BUCKET: lakeName(run), REGISTRY_FUNCTION: "mdetect-registry-access", AWS_ENDPOINT_URL_LAMBDA: registry.endpoint,
             });
         });
         after(async () => {
             process.env = saved;
             await s3?.stop();
+            await registry?.close();
+            await db?.drop();
         });
 
-        it("converts an upload on its own, loaded without the repository's sources", async () => {
+        it("converts an upload on its own, loaded without the repository's sources, keeping only the site's detectors", async () => {
             const run = await program();
             const bucket = lakeName(run);
             const handler = await loadSerializedHandler(batch(run, "aws:lambda/function:Function"));
-            const key = "incoming/site-z/serialized.ndjson.gz";
+            const key = `incoming/${siteId}/serialized.ndjson.gz`;
             const good = Array.from({ length: 20 }, (_, i) => reading(4, i + 1));
-            await put(s3, bucket, key, gzipSync(Buffer.from(ndjson([...good, { ...good[0], seq: 99, zenith_deg: -1 }]))));
+            await put(s3, bucket, key, gzipSync(Buffer.from(ndjson([...good, { ...good[0], seq: 99, zenith_deg: -1 }, reading(5, 1)]))));
 
             const result = await handler(objectCreated(bucket, key, "v1"));
 
             const keys = outputKeys(parseIncomingKey(key), "v1");
-            expect(result).to.deep.include({ sourceKey: key, rowsIn: 21, rowsOut: 20, rowsQuarantined: 1, outputs: keys });
+            expect(result).to.deep.include({ sourceKey: key, rowsIn: 22, rowsOut: 20, rowsQuarantined: 2, outputs: keys });
+            expect(result.reasons).to.deep.equal({ "out-of-range": 1, "identity-mismatch": 1 });
+            expect(registry.calls).to.deep.equal(["siteDeployments"]);
             const csv = (await readGzipText(s3, bucket, keys.curated)).trim().split("\n");
             expect(csv).to.have.length(21);
             expect(JSON.parse((await read(s3, bucket, keys.manifest)).toString("utf8")).rowsOut).to.equal(20);

@@ -9,7 +9,12 @@ import { gunzipSync } from "zlib";
 import { childrenOf, loadSerializedHandler, one, policyDoc, program } from "../helpers/program";
 import { streamCapacity } from "../../infra/capacity";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
-import { firehoseEvent, ndjson, reading } from "../functions/realtime/fixtures";
+import { arrivalOf, firehoseEvent, ndjson, reading, sent } from "../functions/realtime/fixtures";
+import { certificateOf, device } from "../functions/realtime/devices";
+import { startRegistryServer, RegistryServer } from "../functions/realtime/registry-server";
+import { TestDatabase, withTestDatabase } from "../helpers/db";
+import { createDetector } from "../../functions/registry/catalog";
+import { registerDeviceCertificate } from "../../functions/registry/device-identity";
 // s3rver ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver");
@@ -195,29 +200,52 @@ describe("infra: real-time ingest", () => {
         });
     });
 
+    it("lets the transform invoke the registry access Lambda (device certificates) and names it in its environment", () => {
+        const fn = one(run, "aws:lambda/function:Function", "realtime-transform");
+        const access = one(run, "aws:lambda/function:Function", "registry-access");
+        expect(fn.inputs.environment.variables.REGISTRY_FUNCTION).to.equal(access.state.name);
+        const statements = policyDoc(one(run, "aws:iam/rolePolicy:RolePolicy", "realtime-transform-policy").inputs.policy).Statement;
+        const invoke = statements.filter((s: any) => asList(s.Action).includes("lambda:InvokeFunction"));
+        expect(invoke.flatMap((s: any) => asList(s.Resource))).to.deep.equal([access.state.arn]);
+    });
+
     describe("serialized transform handler", () => {
         let server: any;
+        let db: TestDatabase;
+        let registry: RegistryServer;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-s3rver-"));
         const saved = { ...process.env };
         let endpoint = "";
         before(async () => {
             server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dir, configureBuckets: [{ name: "lake" }] });
             endpoint = `http://127.0.0.1:${((await server.run()) as AddressInfo).port}`;
+            // The registry holds MD-0001's certificate: the transform fetches it through the access Lambda.
+            db = await withTestDatabase();
+            const detector = await createDetector(db.pool, { serial: "MD-0001", model: "mD-3", firmware: "2.1.0", status: "deployed" });
+            const certificate = certificateOf(device("MD-0001"));
+            await registerDeviceCertificate(db.pool, { detectorId: detector.id, thingName: "MD-0001", certificateId: certificate.id, certificatePem: certificate.pem });
+            registry = await startRegistryServer(db.pool);
             Object.assign(process.env, {
                 DATA_LAKE_BUCKET: "lake", DATA_KEY_ARN: "arn:aws:kms:ap-southeast-2:123456789012:key/k", AWS_REGION: "ap-southeast-2",
                 AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_ENDPOINT_URL_S3: endpoint,
+                REGISTRY_FUNCTION: "mdetect-registry-access", AWS_ENDPOINT_URL_LAMBDA: registry.endpoint,
             });
         });
         after(async () => {
             process.env = saved;
+            // The container keyring lives on globalThis; later suites must not inherit this test's registry.
+            delete (globalThis as { mdetectDeviceKeyring?: unknown }).mdetectDeviceKeyring;
             await server.close();
+            await registry?.close();
+            await db?.drop();
             fs.rmSync(dir, { recursive: true, force: true });
         });
 
-        it("ships the S3 client and leaves out packages it never loads", async () => {
+        it("ships the S3 and Lambda clients and leaves out packages it never loads", async () => {
             const fn = one(run, "aws:lambda/function:Function", "realtime-transform");
             const modules = Object.keys(await fn.inputs.code.assets).filter((k) => k.startsWith("node_modules/"));
             expect(modules).to.include("node_modules/@aws-sdk/client-s3");
+            expect(modules).to.include("node_modules/@aws-sdk/client-lambda");
             for (const absent of ["mysql2", "@aws-sdk/client-kinesis", "@pulumi/policy"]) expect(modules).to.not.include(`node_modules/${absent}`);
         });
 
@@ -236,6 +264,15 @@ describe("infra: real-time ingest", () => {
                 expect(listed.Contents).to.have.length(1);
                 const body = await (await client.send(new GetObjectCommand({ Bucket: "lake", Key: listed.Contents![0].Key }))).Body!.transformToByteArray();
                 expect(JSON.parse(gunzipSync(body).toString())).to.include({ kind: "out-of-range", line: 3 });
+
+                // A second batch, from MD-0001's key but carrying MD-0002's readings: nothing reaches Firehose's
+                // curated data. The container's keyring answers it without asking the registry again.
+                const forged = await handler(firehoseEvent([sent(ndjson([reading(2, 1), reading(2, 2)]), arrivalOf(0), "MD-0001")], "inv-2"));
+                expect(forged.records[0]).to.include({ result: "Ok", data: "" });
+                expect(registry.calls).to.deep.equal(["deviceKeys"]);
+                const after = await client.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: "quarantine/realtime/" }));
+                const bodies = await Promise.all(after.Contents!.map(async (o) => gunzipSync(await (await client.send(new GetObjectCommand({ Bucket: "lake", Key: o.Key }))).Body!.transformToByteArray()).toString()));
+                expect(bodies.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l).kind).sort()).to.deep.equal(["identity-mismatch", "identity-mismatch", "out-of-range"]);
                 client.destroy();
             } finally {
                 console.log = log;

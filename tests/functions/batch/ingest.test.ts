@@ -12,6 +12,8 @@ import { ndjson, reading } from "../realtime/fixtures";
 import { listKeys, objectCreated, put, read, readGzipText } from "./fixtures";
 
 const BUCKET = "lake";
+/** Every site in these tests has had detectors MD-0000..MD-0099 since 2000 (the site gate's own tests are in site-gate.test.ts). */
+const everyFixtureDetector = async () => Array.from({ length: 100 }, (_, i) => ({ serial: `MD-${String(i).padStart(4, "0")}`, startsAt: "2000-01-01T00:00:00Z", endsAt: null }));
 
 /** Good readings of two detectors, then one bad reading of each kind the file should quarantine. */
 function mixedReadings(good: number): unknown[] {
@@ -31,7 +33,7 @@ describe("functions/batch: ingest against a local S3", () => {
 
     before(async () => {
         s3 = await startLocalS3([BUCKET, "other"]);
-        handle = createBatchHandler(s3.client, { bucket: BUCKET });
+        handle = createBatchHandler(s3.client, { bucket: BUCKET, siteDeployments: everyFixtureDetector });
     });
     after(async () => s3.stop());
 

@@ -13,6 +13,10 @@ import { handleFirehoseEvent, quarantineBody, quarantineKey, QuarantineSink, QUA
 import { s3QuarantineSink } from "../../../functions/realtime/s3-sink";
 import { transformBatch } from "../../../functions/realtime/transform";
 import { firehoseEvent, ndjson, reading } from "./fixtures";
+import { FLEET_KEYS } from "./devices";
+import { Keyring } from "../../../functions/realtime/keyring";
+
+const fleetKeyring: Keyring = { lookup: async () => FLEET_KEYS };
 
 class MemorySink implements QuarantineSink {
     readonly objects = new Map<string, Buffer>();
@@ -36,7 +40,7 @@ describe("functions/realtime: transform handler", () => {
     it("stores the bad readings of a batch as one NDJSON object under quarantine/realtime/, dated by the oldest arrival", async () => {
         const sink = new MemorySink();
         const event = mixed();
-        const response = await handleFirehoseEvent(event, sink);
+        const response = await handleFirehoseEvent(event, sink, fleetKeyring);
         expect(response.records.map((r) => r.result)).to.deep.equal(["Ok", "Ok", "Ok"]);
         expect([...sink.objects.keys()]).to.have.length(1);
         const [key, body] = [...sink.objects.entries()][0];
@@ -53,16 +57,16 @@ describe("functions/realtime: transform handler", () => {
     it("names the object by its content, so a retried batch overwrites rather than duplicates", async () => {
         const first = new MemorySink();
         const second = new MemorySink();
-        await handleFirehoseEvent(mixed(), first);
-        await handleFirehoseEvent({ ...mixed(), invocationId: "retry" }, second);
+        await handleFirehoseEvent(mixed(), first, fleetKeyring);
+        await handleFirehoseEvent({ ...mixed(), invocationId: "retry" }, second, fleetKeyring);
         expect([...second.objects.keys()]).to.deep.equal([...first.objects.keys()]);
-        const other = transformBatch(firehoseEvent(["nope"]));
+        const other = transformBatch(firehoseEvent(["nope"]), { keys: FLEET_KEYS });
         expect(quarantineKey(0, quarantineBody(other))).to.not.equal([...first.objects.keys()][0]);
     });
 
     it("writes nothing when every reading is good", async () => {
         const sink = new MemorySink();
-        await handleFirehoseEvent(firehoseEvent([ndjson([reading(1, 1), reading(1, 2)])]), sink);
+        await handleFirehoseEvent(firehoseEvent([ndjson([reading(1, 1), reading(1, 2)])]), sink, fleetKeyring);
         expect(sink.objects.size).to.equal(0);
     });
 
@@ -70,7 +74,7 @@ describe("functions/realtime: transform handler", () => {
         const failing: QuarantineSink = { put: async () => { throw new Error("AccessDenied"); } };
         let error: unknown;
         try {
-            await handleFirehoseEvent(mixed(), failing);
+            await handleFirehoseEvent(mixed(), failing, fleetKeyring);
         } catch (err) {
             error = err;
         }
@@ -101,7 +105,7 @@ describe("functions/realtime: transform handler", () => {
 
         it("puts the quarantine object where the handler says, readable back line for line", async () => {
             const sink = new MemorySink();
-            await handleFirehoseEvent(mixed(), sink);
+            await handleFirehoseEvent(mixed(), sink, fleetKeyring);
             const [key, body] = [...sink.objects.entries()][0];
             await s3QuarantineSink(client, "lake", "arn:aws:kms:ap-southeast-2:123456789012:key/k").put(key, body);
             const got = await client.send(new GetObjectCommand({ Bucket: "lake", Key: key }));

@@ -6,6 +6,7 @@ import {
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { FirehoseEvent, transformBatch } from "../../../functions/realtime/transform";
 import { ndjson, reading, STREAM_ARN } from "./fixtures";
+import { device, FLEET_KEYS, signRecord } from "./devices";
 // kinesalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kinesalite = require("kinesalite");
@@ -40,14 +41,16 @@ describe("functions/realtime: detector -> Kinesis (kinesalite) -> transform roun
     });
 
     it("puts device-batched records, reads them back from every shard and converts every reading", async () => {
-        // Each detector sends RECORDS_PER_DETECTOR records of 60 NDJSON readings, partitioned by its id;
-        // detector 3's second record carries one reading its firmware corrupted.
+        // Each detector sends RECORDS_PER_DETECTOR signed records of 60 NDJSON readings (every
+        // other one gzip), partitioned by its thing name; detector 3's second record carries one
+        // reading its firmware corrupted.
         const entries = [];
         for (let d = 1; d <= DETECTORS; d++) {
             for (let r = 0; r < RECORDS_PER_DETECTOR; r++) {
                 const batch: unknown[] = Array.from({ length: READINGS_PER_RECORD }, (_, i) => reading(d, r * READINGS_PER_RECORD + i));
                 if (d === 3 && r === 1) batch[10] = { ...(batch[10] as object), humidity_pct: 140 };
-                entries.push({ PartitionKey: `MD-${String(d).padStart(4, "0")}`, Data: Buffer.from(ndjson(batch)) });
+                const sender = device(`MD-${String(d).padStart(4, "0")}`);
+                entries.push({ PartitionKey: sender.thingName, Data: signRecord(sender, ndjson(batch), Date.now(), { gzip: r % 2 === 1 }) });
             }
         }
         const put = await client.send(new PutRecordsCommand({ StreamName: STREAM, Records: entries }));
@@ -71,7 +74,7 @@ describe("functions/realtime: detector -> Kinesis (kinesalite) -> transform roun
         }
         expect(records).to.have.length(entries.length);
 
-        const { response, quarantine, stats } = transformBatch({ invocationId: "kinesalite", sourceKinesisStreamArn: STREAM_ARN, records });
+        const { response, quarantine, stats } = transformBatch({ invocationId: "kinesalite", sourceKinesisStreamArn: STREAM_ARN, records }, { keys: FLEET_KEYS });
         expect(response.records.every((r) => r.result === "Ok")).to.equal(true);
         const rows = response.records.flatMap((r) => Buffer.from(r.data, "base64").toString().split("\n").filter(Boolean));
         const total = DETECTORS * RECORDS_PER_DETECTOR * READINGS_PER_RECORD;

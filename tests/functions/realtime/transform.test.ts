@@ -4,12 +4,13 @@ import { CSV_COLUMNS } from "../../../functions/telemetry/contract";
 import { CSV_HEADER } from "../../../functions/telemetry/csv";
 import { RESPONSE_LIMIT_BYTES, transformBatch } from "../../../functions/realtime/transform";
 import { decode, firehoseEvent, ndjson, reading } from "./fixtures";
+import { FLEET_KEYS } from "./devices";
 
 const rowsOf = (data: string): string[] => decode(data).split("\n").filter((l) => l !== "");
 
 describe("functions/realtime: Firehose transform", () => {
     it("turns a single reading into one headerless CSV row ending in a newline", () => {
-        const { response, quarantine, stats } = transformBatch(firehoseEvent([JSON.stringify(reading(1, 7))]));
+        const { response, quarantine, stats } = transformBatch(firehoseEvent([JSON.stringify(reading(1, 7))]), { keys: FLEET_KEYS });
         expect(response.records).to.have.length(1);
         const [answer] = response.records;
         expect(answer.result).to.equal("Ok");
@@ -26,7 +27,7 @@ describe("functions/realtime: Firehose transform", () => {
 
     it("splits a device-batched record of 60 NDJSON readings into 60 rows, in order", () => {
         const batch = Array.from({ length: 60 }, (_, i) => reading(3, 100 + i));
-        const { response, stats } = transformBatch(firehoseEvent([ndjson(batch), ndjson(batch.map((r) => ({ ...r, detector_id: "MD-0004" })))]));
+        const { response, stats } = transformBatch(firehoseEvent([ndjson(batch), ndjson(batch.map((r) => ({ ...r, detector_id: "MD-0004" })))]), { keys: FLEET_KEYS });
         expect(response.records.map((r) => r.result)).to.deep.equal(["Ok", "Ok"]);
         const rows = rowsOf(response.records[0].data);
         expect(rows).to.have.length(60);
@@ -35,7 +36,7 @@ describe("functions/realtime: Firehose transform", () => {
     });
 
     it("concatenates records into a valid CSV body (what Firehose writes into one object)", () => {
-        const { response } = transformBatch(firehoseEvent([ndjson([reading(1, 1), reading(1, 2)]), JSON.stringify(reading(2, 1))]));
+        const { response } = transformBatch(firehoseEvent([ndjson([reading(1, 1), reading(1, 2)]), JSON.stringify(reading(2, 1))]), { keys: FLEET_KEYS });
         const body = response.records.map((r) => decode(r.data)).join("");
         expect(body.split("\n")).to.have.length(4); // 3 rows and the final newline
     });
@@ -57,7 +58,7 @@ describe("functions/realtime: Firehose transform", () => {
         it(`keeps the good reading in Ok and quarantines a ${kind} reading of the same record with its reason`, () => {
             const data = Buffer.concat([Buffer.from(JSON.stringify(good) + "\n"), Buffer.from(line)]);
             const event = firehoseEvent([data]);
-            const { response, quarantine, stats } = transformBatch(event);
+            const { response, quarantine, stats } = transformBatch(event, { keys: FLEET_KEYS });
             expect(response.records).to.have.length(1);
             expect(response.records[0].result).to.equal("Ok");
             expect(rowsOf(response.records[0].data)).to.have.length(1);
@@ -67,14 +68,14 @@ describe("functions/realtime: Firehose transform", () => {
             expect(q.line).to.equal(2);
             expect(q.reason).to.be.a("string").and.not.equal("");
             expect(q.raw.length).to.be.greaterThan(0);
-            expect(q).to.include({ shardId: "shardId-000000000000", sequenceNumber: event.records[0].kinesisRecordMetadata!.sequenceNumber, partitionKey: "MD-0001" });
+            expect(q).to.include({ shardId: "shardId-000000000000", sequenceNumber: event.records[0].kinesisRecordMetadata!.sequenceNumber, partitionKey: "MD-0009" });
             expect(q.arrival).to.equal(new Date(event.records[0].approximateArrivalTimestamp).toISOString());
             expect(stats).to.include({ readingsIn: 2, rowsOut: 1, quarantined: 1 });
         });
     }
 
     it("answers Ok with empty data for a record whose readings are all bad (they are all in quarantine)", () => {
-        const { response, quarantine, stats } = transformBatch(firehoseEvent(["not json", JSON.stringify(reading(1, 1))]));
+        const { response, quarantine, stats } = transformBatch(firehoseEvent(["not json", JSON.stringify(reading(1, 1))]), { keys: FLEET_KEYS });
         expect(response.records[0]).to.deep.include({ result: "Ok", data: "" });
         expect(response.records[1].result).to.equal("Ok");
         expect(quarantine.map((q) => q.kind)).to.deep.equal(["malformed-json"]);
@@ -82,7 +83,7 @@ describe("functions/realtime: Firehose transform", () => {
     });
 
     it("answers Ok with empty data for a blank record: nothing in, nothing out", () => {
-        const { response, stats } = transformBatch(firehoseEvent(["\n\n"]));
+        const { response, stats } = transformBatch(firehoseEvent(["\n\n"]), { keys: FLEET_KEYS });
         expect(response.records[0]).to.deep.include({ result: "Ok", data: "" });
         expect(stats).to.include({ readingsIn: 0, rowsOut: 0, quarantined: 0 });
     });
@@ -90,6 +91,7 @@ describe("functions/realtime: Firehose transform", () => {
     it("fails only the record whose conversion throws; the rest of the batch goes through", () => {
         const event = firehoseEvent([JSON.stringify(reading(1, 1)), "boom", JSON.stringify(reading(1, 2))]);
         const { response, stats } = transformBatch(event, {
+            keys: FLEET_KEYS,
             convert: (data) => {
                 if (data.toString() === "boom") throw new Error("converter fault");
                 return { rows: ["r"], quarantined: [], readingsIn: 1 };
@@ -106,7 +108,7 @@ describe("functions/realtime: Firehose transform", () => {
             { ...reading(r + 1, 9999), latitude: 999 },
         ]));
         const event = firehoseEvent(records);
-        const outcome = transformBatch(event);
+        const outcome = transformBatch(event, { keys: FLEET_KEYS });
 
         it("stays within the limit by answering the records that no longer fit ProcessingFailed", () => {
             const size = Buffer.byteLength(JSON.stringify(outcome.response));
@@ -138,8 +140,8 @@ describe("functions/realtime: Firehose transform", () => {
             const big = ndjson(Array.from({ length: 50 }, (_, i) => reading(1, i)));
             const small = JSON.stringify(reading(2, 1));
             const e = firehoseEvent([small, big, small]);
-            const limit = Buffer.byteLength(JSON.stringify(transformBatch(firehoseEvent([small, small])).response)) + 300;
-            const { response } = transformBatch(e, { maxResponseBytes: limit });
+            const limit = Buffer.byteLength(JSON.stringify(transformBatch(firehoseEvent([small, small]), { keys: FLEET_KEYS }).response)) + 300;
+            const { response } = transformBatch(e, { keys: FLEET_KEYS, maxResponseBytes: limit });
             expect(response.records.map((r) => r.result)).to.deep.equal(["Ok", "ProcessingFailed", "Ok"]);
             expect(Buffer.byteLength(JSON.stringify(response))).to.be.at.most(limit);
         });
@@ -158,7 +160,7 @@ describe("functions/realtime: Firehose transform", () => {
         );
         fc.assert(fc.property(fc.array(record, { maxLength: 15 }), fc.option(fc.integer({ min: 100, max: 20000 }), { nil: undefined }), (records, limit) => {
             const event = firehoseEvent(records);
-            const { response, stats, quarantine } = transformBatch(event, { maxResponseBytes: limit });
+            const { response, stats, quarantine } = transformBatch(event, { keys: FLEET_KEYS, maxResponseBytes: limit });
             expect(response.records.map((r) => r.recordId)).to.deep.equal(event.records.map((r) => r.recordId));
             let rows = 0;
             for (const answer of response.records) {
