@@ -1,13 +1,13 @@
 /**
  * Runs the Pulumi program in-process under Pulumi's mock runtime, the way the CLI would run
- * it (inside a root Stack, with Pulumi.yaml defaults merged under the stack's config), and
+ * it (inside a root Stack, with Pulumi.yaml loaded and its defaults merged under the stack's
+ * config as the CLI does, refusing what the CLI refuses: ./project.ts), and
  * records every resource it declares. The offline plan, the offline policy run, the cost model
  * and the tests all read this record.
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
+import { loadProject, loadStackConfig } from "./project";
 import { fakeState, fakeCall, ACCOUNT_ID } from "./fake-cloud";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -40,25 +40,16 @@ export interface RunOptions {
     readonly config?: Record<string, unknown>;
 }
 
-function readYaml(file: string): any {
-    return fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) ?? {} : {};
-}
-
-/** Project defaults from Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides: what `pulumi up` sees. */
+/**
+ * Project defaults from Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides: what `pulumi up`
+ * sees, validated as the CLI validates it (scripts/lib/project.ts). Throws ProjectError.
+ */
 export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    const project = readYaml(path.join(ROOT, "Pulumi.yaml"));
-    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new Error(`no stack file Pulumi.${stack}.yaml`);
-    const config: Record<string, unknown> = {};
-    for (const [key, spec] of Object.entries<any>(project.config ?? {})) {
-        if (spec && typeof spec === "object" && "default" in spec) config[key] = spec.default;
-    }
-    Object.assign(config, readYaml(stackFile).config ?? {}, overrides);
-    return config;
+    return loadStackConfig(loadProject(ROOT), stack, overrides);
 }
 
 export function projectName(): string {
-    return readYaml(path.join(ROOT, "Pulumi.yaml")).name;
+    return loadProject(ROOT).name;
 }
 
 function freshRequire(file: string): any {

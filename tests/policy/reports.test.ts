@@ -79,7 +79,7 @@ describe("policy: reports", () => {
         for (const r of results) expect(run.tool.driver.rules![r.ruleIndex!].id).to.equal(r.ruleId);
         const publicDb = results.find((r) => r.ruleId === "rds-not-public")!;
         expect(publicDb.level).to.equal("error");
-        expect(publicDb.locations![0].logicalLocations![0].fullyQualifiedName).to.equal("urn:pulumi:dev::mdetect-pipeline::aws:rds/instance:Instance::registry");
+        expect(publicDb.locations![0].logicalLocations![0].fullyQualifiedName).to.equal("urn:pulumi:dev::mdetect::aws:rds/instance:Instance::registry");
         const suppressed = results.filter((r) => r.suppressions);
         expect(suppressed.map((r) => r.suppressions![0].justification)).to.deep.equal(["legacy group kept for the audit period"]);
         expect(suppressed[0].locations![0].logicalLocations![0].name).to.equal("old-logs");
