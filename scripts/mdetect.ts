@@ -39,10 +39,26 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
     const cmd: Command = require(path.join(COMMANDS_DIR, name));
+    // The mock runtime also rejects the root Stack's own promise with the program's error; without
+    // a handler Node prints that a second time with its stack trace. Report each error once.
+    const reported = new Set<unknown>();
+    const report = (err: unknown): void => {
+        if (reported.has(err)) return;
+        reported.add(err);
+        console.error(`mdetect ${name}: ${oneLine(err)}`);
+        if (process.env.MDETECT_DEBUG && err instanceof Error) console.error(err.stack);
+    };
+    process.on("unhandledRejection", (err) => { report(err); process.exitCode ||= 1; });
     try {
         return await cmd.run(rest);
     } catch (err) {
-        console.error(`mdetect ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        report(err);
         return 1;
     }
+}
+
+/** Users get one line, never a stack trace (MDETECT_DEBUG=1 adds it for developers). */
+export function oneLine(err: unknown): string {
+    const text = err instanceof Error ? err.message : String(err);
+    return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
 }

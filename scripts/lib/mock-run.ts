@@ -12,6 +12,8 @@ import { fakeState, fakeCall, ACCOUNT_ID } from "./fake-cloud";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "infra", "index.ts");
+/** Where Pulumi.yaml and the stack files are read; MDETECT_PROJECT_DIR points elsewhere (tests of bad stack files). */
+const PROJECT_DIR = process.env.MDETECT_PROJECT_DIR ?? ROOT;
 
 export interface PlannedResource {
     readonly type: string;
@@ -45,11 +47,11 @@ export interface RunOptions {
  * sees, validated as the CLI validates it (scripts/lib/project.ts). Throws ProjectError.
  */
 export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return loadStackConfig(loadProject(ROOT), stack, overrides);
+    return loadStackConfig(loadProject(PROJECT_DIR), stack, overrides);
 }
 
 export function projectName(): string {
-    return loadProject(ROOT).name;
+    return loadProject(PROJECT_DIR).name;
 }
 
 function freshRequire(file: string): any {
