@@ -105,6 +105,8 @@ export interface PipelineConfig {
     readonly inference: InferenceConfig;
     readonly api: ApiConfig;
     readonly governance: GovernanceConfig;
+    /** Reserve Lambda concurrency for the registry's functions (mdetect:reservedConcurrency; off in dev). */
+    readonly reservedConcurrency: boolean;
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -318,5 +320,6 @@ export function loadConfig(): PipelineConfig {
             opsEmails: parseEmails("opsEmails", stringList(cfg, "opsEmails")),
             silenceMinutes: positiveInt(cfg, "silenceMinutes"),
         },
+        reservedConcurrency: cfg.requireBoolean("reservedConcurrency"),
     };
 }
