@@ -6,7 +6,7 @@ import { bootstrap, nextSteps, SECRETS_KEY_ALIAS, stateBucketName } from "../../
 
 const notFound = (name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 404 } });
 const KEY = { KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", Arn: "arn:aws:kms:ap-southeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
-const WRITES = [CreateBucketCommand, PutPublicAccessBlockCommand, PutBucketVersioningCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand, PutBucketLifecycleConfigurationCommand];
+const WRITES: any[] = [CreateBucketCommand, PutPublicAccessBlockCommand, PutBucketVersioningCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand, PutBucketLifecycleConfigurationCommand];
 
 describe("scripts: mdetect bootstrap (state bucket and secrets key)", () => {
     const s3 = mockedDuring(S3Client);
