@@ -3,4 +3,5 @@
 require("tsx/cjs");
 require("../scripts/mdetect.ts")
   .main(process.argv.slice(2))
-  .then((code) => { process.exitCode = code; });
+  // An error reported on the way (scripts/mdetect.ts) keeps the exit code non-zero.
+  .then((code) => { process.exitCode = code || process.exitCode; });
