@@ -105,6 +105,8 @@ export interface PipelineConfig {
     readonly inference: InferenceConfig;
     readonly api: ApiConfig;
     readonly governance: GovernanceConfig;
+    /** Reserve Lambda concurrency for the registry's functions (mdetect:reservedConcurrency; off in dev). */
+    readonly reservedConcurrency: boolean;
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -115,7 +117,13 @@ const GLACIER_MINIMUM_DAYS = 90;
 const STANDARD_IA_MINIMUM_DAYS = 30;
 export { PRESIGN_MAX_SECONDS };
 
-export class ConfigError extends Error {}
+/** A stack config value the program refuses; the CLI prints its message as one line. */
+export class ConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
 
 function check(condition: boolean, message: string): void {
     if (!condition) throw new ConfigError(`invalid config: ${message}`);
@@ -201,6 +209,19 @@ const EMAIL = /^[^\s@=]+@[^\s@=]+\.[^\s@=]+$/;
 /** Registry ids are UUIDs (schema/migrations/0001_registry.sql). */
 const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+function checkEmail(key: string, email: string): void {
+    check(EMAIL.test(email), `mdetect:${key}: "${email}" is not an e-mail address`);
+}
+
+/** `mdetect:opsEmails`: each an e-mail address, each once (SNS keeps one subscription per address). */
+export function parseEmails(key: string, entries: readonly string[]): string[] {
+    for (const email of entries) checkEmail(key, email);
+    const lower = entries.map((e) => e.toLowerCase());
+    const duplicate = lower.find((e, i) => lower.indexOf(e) !== i);
+    check(duplicate === undefined, `mdetect:${key} lists ${duplicate} twice`);
+    return [...entries];
+}
+
 /**
  * `mdetect:clientAlertSubscriptions` entries "email=client_id[+client_id...]". An address appears
  * once (SNS keeps one subscription per address and topic, so one filter policy lists its clients).
@@ -210,7 +231,7 @@ export function parseAlertSubscriptions(entries: readonly string[]): AlertSubscr
         const match = /^([^=]+)=(.+)$/.exec(entry);
         check(match !== null, `mdetect:clientAlertSubscriptions entry "${entry}" must look like email=client_id`);
         const [, email, idList] = match!;
-        check(EMAIL.test(email), `mdetect:clientAlertSubscriptions: "${email}" is not an e-mail address`);
+        checkEmail("clientAlertSubscriptions", email);
         const clientIds = idList.split("+");
         for (const id of clientIds) check(CLIENT_ID.test(id), `mdetect:clientAlertSubscriptions ${email}: client id "${id}" must be a registry UUID (lower case)`);
         check(new Set(clientIds).size === clientIds.length, `mdetect:clientAlertSubscriptions ${email} lists a client twice`);
@@ -296,8 +317,9 @@ export function loadConfig(): PipelineConfig {
             githubDeployBranch: cfg.require("githubDeployBranch"),
             passwordMaxAgeDays: positiveInt(cfg, "passwordMaxAgeDays"),
             budgetMonthlyUsd: positiveInt(cfg, "budgetMonthlyUsd"),
-            opsEmails: stringList(cfg, "opsEmails"),
+            opsEmails: parseEmails("opsEmails", stringList(cfg, "opsEmails")),
             silenceMinutes: positiveInt(cfg, "silenceMinutes"),
         },
+        reservedConcurrency: cfg.requireBoolean("reservedConcurrency"),
     };
 }

@@ -45,6 +45,7 @@ const notifications = new Notifications("mdetect", {
 const network = new PrivateNetwork("mdetect", { region: config.region });
 const registry = new Registry("mdetect-registry", {
     network, config: config.registry, isDev: config.isDev, region: config.region, dataKeyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+    reserveConcurrency: config.reservedConcurrency,
 });
 // --- Ingest: files from site (incoming/) and the live stream, both to curated/ CSV
 new BatchIngest("mdetect-batch", {
@@ -77,6 +78,7 @@ new AuditTrail("mdetect-trail", {
 const silence = new SilenceCheck("mdetect-silence", {
     silenceMinutes: config.governance.silenceMinutes, stack: config.stack, registry: registry.access,
     opsTopicArn: notifications.opsTopic.arn, dataKeyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
+    reserveConcurrency: config.reservedConcurrency,
 });
 // After every component that builds a Lambda or a queue: it alarms on each.
 const monitoring = new Monitoring("mdetect", {

@@ -47,6 +47,8 @@ export interface RegistryArgs {
     readonly region: string;
     readonly dataKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** Reserve the functions' concurrency (off where the account quota has no room: docs/deployment.md). */
+    readonly reserveConcurrency: boolean;
 }
 
 /** How a VPC Lambda reaches the registry: spread into PipelineFunction args. */
@@ -146,7 +148,7 @@ export class Registry extends pulumi.ComponentResource {
             logRetentionDays: args.logRetentionDays,
             environment: { ...dbEnvironment, APP_USER },
             vpc,
-            reservedConcurrency: 1,
+            reservedConcurrency: args.reserveConcurrency ? 1 : undefined,
             // mysql2 and the signer: the captured connect module carries both.
             excludePackages: unusedPackages(["mysql2", "@aws-sdk/rds-signer"]),
         }, parent);
@@ -174,7 +176,7 @@ export class Registry extends pulumi.ComponentResource {
             environment: { MASTER_SECRET_ARN: secretArn, MIGRATOR_NAME: migrator.function.name },
             // Project convention for functions run by an Invocation; the event holds no secret.
             deadLetterKeyArn: args.dataKeyArn,
-            reservedConcurrency: 1,
+            reservedConcurrency: args.reserveConcurrency ? 1 : undefined,
             excludePackages: unusedPackages(["@aws-sdk/client-secrets-manager", "@aws-sdk/client-lambda"]),
         }, parent);
 
@@ -195,7 +197,7 @@ export class Registry extends pulumi.ComponentResource {
             logRetentionDays: args.logRetentionDays,
             environment: this.access.environment,
             vpc,
-            reservedConcurrency: ACCESS_CONCURRENCY,
+            reservedConcurrency: args.reserveConcurrency ? ACCESS_CONCURRENCY : undefined,
             excludePackages: unusedPackages(["mysql2", "@aws-sdk/rds-signer"]),
         }, { parent: this, dependsOn: [this.migration] });
         this.accessFunction = accessFn.function;

@@ -10,6 +10,7 @@ import { CommandModule, LegacyCommandModule, configure, parse, toCommand } from 
 /** One line per command, loaded only when used (or for the command list). */
 const COMMANDS: Record<string, () => CommandModule | LegacyCommandModule> = {
     bench: () => require("./commands/bench"),
+    bootstrap: () => require("./commands/bootstrap"),
     convert: () => require("./commands/convert"),
     cost: () => require("./commands/cost"),
     db: () => require("./commands/db"),
@@ -42,10 +43,26 @@ export async function main(argv: string[]): Promise<number> {
         program(COMMAND_NAMES).outputHelp({ error: true });
         return 2;
     }
+    // The mock runtime also rejects the root Stack's own promise with the program's error; without
+    // a handler Node prints that a second time with its stack trace. Report each error once.
+    const reported = new Set<unknown>();
+    const report = (err: unknown): void => {
+        if (reported.has(err)) return;
+        reported.add(err);
+        console.error(`mdetect ${name}: ${oneLine(err)}`);
+        if (process.env.MDETECT_DEBUG && err instanceof Error) console.error(err.stack);
+    };
+    process.on("unhandledRejection", (err) => { report(err); process.exitCode ||= 1; });
     try {
         return await parse(program(known ? [name] : COMMAND_NAMES), argv);
     } catch (err) {
-        console.error(`mdetect ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        report(err);
         return 1;
     }
+}
+
+/** Users get one line, never a stack trace (MDETECT_DEBUG=1 adds it for developers). */
+export function oneLine(err: unknown): string {
+    const text = err instanceof Error ? err.message : String(err);
+    return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
 }

@@ -31,6 +31,8 @@ export interface SilenceCheckArgs {
     readonly opsTopicArn: pulumi.Input<string>;
     readonly dataKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** Reserve one concurrent execution (off where the account quota has no room). */
+    readonly reserveConcurrency: boolean;
 }
 
 export class SilenceCheck extends pulumi.ComponentResource {
@@ -61,7 +63,7 @@ export class SilenceCheck extends pulumi.ComponentResource {
             vpc: args.registry.vpc,
             deadLetterKeyArn: args.dataKeyArn,
             // Only one check at a time: a slow run must not pile connections onto a micro instance.
-            reservedConcurrency: 1,
+            reservedConcurrency: args.reserveConcurrency ? 1 : undefined,
             excludePackages: unusedPackages(["mysql2", "@aws-sdk/rds-signer"]),
         }, { parent: this });
 

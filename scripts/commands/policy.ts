@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runProgram, stackConfig, projectName, ROOT } from "../lib/mock-run";
-import { fromPlan, fromProgramRun } from "../lib/policy-input";
+import { declarationSites, fromPlan, fromProgramRun } from "../lib/policy-input";
 import { checkStack } from "../lib/policy-run";
 import { renderText, toJUnit, toSarif } from "../lib/policy-report";
 import { RULES } from "../../policy/rules";
@@ -33,18 +33,22 @@ async function run(args: Options): Promise<number> {
     let stack = args.stack;
     let config: Record<string, unknown>;
     let resources;
+    let locations;
     if (args.plan) {
         const plan = JSON.parse(fs.readFileSync(args.plan, "utf8")) as Plan;
         resources = fromPlan(plan, projectName());
         stack = plan.stack;
         config = plan.config;
+        locations = declarationSites(projectName(), stack, plan.resources);
     } else {
-        resources = fromProgramRun(await runProgram({ stack }));
+        const programRun = await runProgram({ stack });
+        resources = fromProgramRun(programRun);
         config = stackConfig(stack);
+        locations = declarationSites(programRun.project, stack, programRun.resources);
     }
     const result = checkStack(resources, stack, config);
     const version = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")).version as string;
-    if (args.sarif) write(args.sarif, JSON.stringify(toSarif(result.findings, RULES, version), null, 2));
+    if (args.sarif) write(args.sarif, JSON.stringify(toSarif(result.findings, RULES, version, locations), null, 2));
     if (args.junit) write(args.junit, toJUnit(result.findings, RULES));
     if (args.packConfig) write(args.packConfig, JSON.stringify(result.packConfig, null, 2));
     if (args.json) console.log(JSON.stringify({ stack, findings: result.findings, blocking: result.blocking.length }, null, 2));

@@ -1,17 +1,20 @@
 /**
  * Runs the Pulumi program in-process under Pulumi's mock runtime, the way the CLI would run
- * it (inside a root Stack, with Pulumi.yaml defaults merged under the stack's config), and
+ * it (inside a root Stack, with Pulumi.yaml loaded and its defaults merged under the stack's
+ * config as the CLI does, refusing what the CLI refuses: ./project.ts), and
  * records every resource it declares. The offline plan, the offline policy run, the cost model
  * and the tests all read this record.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
+import { loadProject, loadStackConfig } from "./project";
 import { fakeState, fakeCall, ACCOUNT_ID } from "./fake-cloud";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "infra", "index.ts");
+/** Where Pulumi.yaml and the stack files are read; MDETECT_PROJECT_DIR points elsewhere (tests of bad stack files). */
+const PROJECT_DIR = process.env.MDETECT_PROJECT_DIR ?? ROOT;
 
 export interface PlannedResource {
     readonly type: string;
@@ -23,6 +26,51 @@ export interface PlannedResource {
     readonly inputs: Record<string, any>;
     /** State the fake cloud returned (inputs plus computed attributes). */
     readonly state: Record<string, any>;
+    /** Where the program declares it: the innermost `new X(` call in infra/ (SARIF locations). */
+    readonly source?: SourceLocation;
+}
+
+export interface SourceLocation {
+    /** Repository-relative, forward slashes (`infra/lambda.ts`). */
+    readonly file: string;
+    readonly line: number;
+}
+
+const INFRA_DIR = path.join(ROOT, "infra") + path.sep;
+/** Frames between a resource constructor and the stack transformation, inside @pulumi/pulumi. */
+const DECLARATION_FRAMES = 60;
+
+/**
+ * The declaring call site of the resource being constructed: stack transformations run inside
+ * the Resource constructor, so the innermost stack frame in infra/ (tsx maps it to the .ts
+ * line) is the `new X(` of this resource, or of the program's call that created it (awsx,
+ * CallbackFunction children).
+ */
+function declaringCallSite(): SourceLocation | undefined {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = DECLARATION_FRAMES;
+    const stack = new Error().stack ?? "";
+    Error.stackTraceLimit = limit;
+    for (const frame of stack.split("\n").slice(1)) {
+        const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(frame.trim());
+        const file = match?.[1].replace(/^file:\/\//, "");
+        if (!file || !file.startsWith(INFRA_DIR)) continue;
+        const line = Number(match![2]);
+        // A component's own `super(...)`: its declaration is the caller's `new`, further out.
+        if (/\bsuper\s*\(/.test(sourceLines(file)[line - 1] ?? "")) continue;
+        return { file: path.relative(ROOT, file).split(path.sep).join("/"), line };
+    }
+    return undefined;
+}
+
+const linesCache = new Map<string, string[]>();
+function sourceLines(file: string): string[] {
+    let lines = linesCache.get(file);
+    if (!lines) {
+        lines = fs.readFileSync(file, "utf8").split("\n");
+        linesCache.set(file, lines);
+    }
+    return lines;
 }
 
 export interface ProgramRun {
@@ -40,25 +88,16 @@ export interface RunOptions {
     readonly config?: Record<string, unknown>;
 }
 
-function readYaml(file: string): any {
-    return fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) ?? {} : {};
-}
-
-/** Project defaults from Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides: what `pulumi up` sees. */
+/**
+ * Project defaults from Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides: what `pulumi up`
+ * sees, validated as the CLI validates it (scripts/lib/project.ts). Throws ProjectError.
+ */
 export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    const project = readYaml(path.join(ROOT, "Pulumi.yaml"));
-    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new Error(`no stack file Pulumi.${stack}.yaml`);
-    const config: Record<string, unknown> = {};
-    for (const [key, spec] of Object.entries<any>(project.config ?? {})) {
-        if (spec && typeof spec === "object" && "default" in spec) config[key] = spec.default;
-    }
-    Object.assign(config, readYaml(stackFile).config ?? {}, overrides);
-    return config;
+    return loadStackConfig(loadProject(PROJECT_DIR), stack, overrides);
 }
 
 export function projectName(): string {
-    return readYaml(path.join(ROOT, "Pulumi.yaml")).name;
+    return loadProject(PROJECT_DIR).name;
 }
 
 function freshRequire(file: string): any {
@@ -83,8 +122,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         const project = projectName();
         const config = stackConfig(stack, options.config);
         const region = String(config["aws:region"] ?? "ap-southeast-2");
-        const records: Omit<PlannedResource, "parent">[] = [];
+        const records: Omit<PlannedResource, "parent" | "source">[] = [];
         const parents = new Map<string, string>();
+        const sources = new Map<string, SourceLocation>();
 
         pulumi.runtime.setAllConfig(Object.fromEntries(
             Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
@@ -104,6 +144,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
 
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((t) => {
+                const source = declaringCallSite();
+                if (source) sources.set(`${t.type}::${t.name}`, source);
                 const parent: any = t.opts.parent;
                 if (parent && parent.__pulumiType !== "pulumi:pulumi:Stack") {
                     parents.set(`${t.type}::${t.name}`, `${parent.__pulumiType}::${parent.__name}`);
@@ -118,7 +160,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
             project,
             stack,
             config,
-            resources: records.map((r) => ({ ...r, parent: parents.get(`${r.type}::${r.name}`) })),
+            resources: records.map((r) => ({ ...r, parent: parents.get(`${r.type}::${r.name}`), source: sources.get(`${r.type}::${r.name}`) })),
             outputs: (outputs ?? {}) as Record<string, unknown>,
         };
     } finally {

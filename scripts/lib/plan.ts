@@ -2,12 +2,12 @@
  * The plan: a JSON-safe view of a mock run, and its human rendering grouped by component.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ProgramRun } from "./mock-run";
+import type { ProgramRun, SourceLocation } from "./mock-run";
 
 export interface Plan {
     readonly stack: string;
     readonly config: Record<string, unknown>;
-    readonly resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[];
+    readonly resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown>; source?: SourceLocation }[];
     readonly outputs: Record<string, unknown>;
 }
 
@@ -26,7 +26,7 @@ export function toPlan(run: ProgramRun): Plan {
     return {
         stack: run.stack,
         config: run.config,
-        resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: jsonSafe(r.inputs) as Record<string, unknown> })),
+        resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: jsonSafe(r.inputs) as Record<string, unknown>, source: r.source })),
         outputs: jsonSafe(run.outputs) as Record<string, unknown>,
     };
 }

@@ -3,12 +3,12 @@
  * the recorded resources CrossGuard would see, with URNs, inputs and outputs. A plan holds only
  * inputs, so outputs are recomputed by the same fake cloud the mock run used.
  */
-import type { ProgramRun } from "./mock-run";
+import type { ProgramRun, SourceLocation } from "./mock-run";
 import type { Plan } from "./plan";
 import { fakeState } from "./fake-cloud";
 import type { RecordedResource } from "../../policy/lib/engine";
 
-interface Declared { type: string; name: string; parent?: string | null; inputs: Record<string, any>; state?: Record<string, any> }
+interface Declared { type: string; name: string; parent?: string | null; inputs: Record<string, any>; state?: Record<string, any>; source?: SourceLocation }
 
 /** URNs as the engine builds them: the parent chain's types joined by `$`. */
 function urns(project: string, stack: string, resources: readonly Declared[]): Map<Declared, string> {
@@ -29,6 +29,12 @@ function record(project: string, stack: string, region: string, resources: reado
         inputs: r.inputs,
         outputs: r.state ?? fakeState(r.type, r.name, r.inputs, region),
     }));
+}
+
+/** URN -> the file and line that declare the resource (SARIF result locations). */
+export function declarationSites(project: string, stack: string, resources: readonly Declared[]): Map<string, SourceLocation> {
+    const urnOf = urns(project, stack, resources);
+    return new Map(resources.filter((r) => r.source).map((r) => [urnOf.get(r)!, r.source!]));
 }
 
 export function fromProgramRun(run: ProgramRun): RecordedResource[] {

@@ -7,11 +7,12 @@ import { create } from "xmlbuilder2";
 import type * as Sarif from "sarif";
 import type { Finding } from "../../policy/lib/engine";
 import type { Rule, Severity } from "../../policy/lib/types";
+import type { SourceLocation } from "./mock-run";
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-/** SARIF results need a physical location for GitHub; the program's entry point stands in for every resource. */
-const PROGRAM_FILE = "infra/index.ts";
+/** Where stack-wide findings (no resource) point: the program that composes the stack. */
+const PROGRAM = { file: "infra/index.ts", line: 1 };
 /** GitHub ranks alerts by this 0-10 score (critical >= 9, high >= 7, medium >= 4). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "7.5", medium: "5.0", low: "2.0" };
 
@@ -49,7 +50,25 @@ function level(f: Finding): Sarif.Result.level {
     return f.enforcementLevel === "mandatory" ? "error" : "warning";
 }
 
-export function toSarif(findings: readonly Finding[], rules: readonly Rule[], version: string): Sarif.Log {
+/** `rds-not-public` -> `RdsNotPublic`: GitHub shows `name` beside `id`, and wants them distinct. */
+export function ruleDisplayName(id: string): string {
+    return id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+}
+
+/** Stable across runs and edits elsewhere: the rule and the resource's URN, nothing that moves. */
+export function findingFingerprint(f: Finding): string {
+    return createHash("sha256").update(`${f.rule}|${f.resource?.urn ?? "stack"}`).digest("hex").slice(0, 32);
+}
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning reads it ("SARIF support for code scanning"): each rule
+ * with `fullDescription` and a `name` other than its `id`; each result at the file and line
+ * that declare its resource (`locations`: URN -> declaring call site, from the mock run) and
+ * with `partialFingerprints.primaryLocationLineHash`, so GitHub neither hashes the line itself
+ * (and merges findings that share it) nor loses an alert when the code around it moves.
+ */
+export function toSarif(findings: readonly Finding[], rules: readonly Rule[], version: string,
+    locations: ReadonlyMap<string, SourceLocation> = new Map()): Sarif.Log {
     const index = new Map(rules.map((r, i) => [r.name, i]));
     return {
         version: "2.1.0",
@@ -62,27 +81,30 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[], ve
                     informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
                     rules: rules.map((r) => ({
                         id: r.name,
-                        name: r.name,
+                        name: ruleDisplayName(r.name),
                         shortDescription: { text: r.description },
-                        help: { text: r.fix },
+                        fullDescription: { text: `${r.description} ${r.enforcementLevel === "mandatory" ? "Mandatory: blocks the deployment" : "Advisory"} (${r.severity}); CrossGuard policy ${r.name}, policy/rules/${r.name}.ts.` },
+                        help: { text: r.fix, markdown: `**How to fix:** ${r.fix}` },
                         defaultConfiguration: { level: r.enforcementLevel === "mandatory" ? "error" : "warning" },
-                        properties: { severity: r.severity, kind: r.kind, "security-severity": SECURITY_SEVERITY[r.severity], tags: ["pulumi", "crossguard"] },
+                        properties: { severity: r.severity, kind: r.kind, "security-severity": SECURITY_SEVERITY[r.severity], tags: ["pulumi", "crossguard", "security"] },
                     })),
                 },
             },
-            results: findings.map((f) => ({
-                ruleId: f.rule,
-                ruleIndex: index.get(f.rule),
-                level: level(f),
-                message: { text: `${where(f)}: ${f.message}. Fix: ${f.fix}` },
-                locations: [{
-                    physicalLocation: { artifactLocation: { uri: PROGRAM_FILE }, region: { startLine: 1 } },
-                    logicalLocations: [{ name: f.resource?.name ?? "stack", fullyQualifiedName: f.resource?.urn ?? "stack", kind: "resource" }],
-                }],
-                // Stable per rule and resource, so GitHub tracks one alert per finding across runs.
-                partialFingerprints: { "mdetectFinding/v1": createHash("sha256").update(`${f.rule}|${f.resource?.urn ?? "stack"}|${f.message}`).digest("hex").slice(0, 32) },
-                ...(f.suppressed ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: f.suppressed }] } : {}),
-            })),
+            results: findings.map((f) => {
+                const at = (f.resource && locations.get(f.resource.urn)) || PROGRAM;
+                return {
+                    ruleId: f.rule,
+                    ruleIndex: index.get(f.rule),
+                    level: level(f),
+                    message: { text: `${where(f)}: ${f.message}. Fix: ${f.fix}` },
+                    locations: [{
+                        physicalLocation: { artifactLocation: { uri: at.file, uriBaseId: "%SRCROOT%" }, region: { startLine: at.line } },
+                        logicalLocations: [{ name: f.resource?.name ?? "stack", fullyQualifiedName: f.resource?.urn ?? "stack", kind: "resource" }],
+                    }],
+                    partialFingerprints: { primaryLocationLineHash: findingFingerprint(f) },
+                    ...(f.suppressed ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: f.suppressed }] } : {}),
+                };
+            }),
         }],
     };
 }
@@ -100,7 +122,12 @@ export function toJUnit(findings: readonly Finding[], rules: readonly Rule[]): s
         }
         const cases = [...byResource.values()];
         const ruleFailures = cases.filter((fs) => fs.some((f) => f.enforcementLevel === "mandatory" && !f.suppressed)).length;
-        const suite = root.ele("testsuite", { name: rule.name, tests: Math.max(cases.length, 1), failures: ruleFailures, skipped: cases.filter((fs) => fs.every((f) => f.suppressed)).length });
+        // junit-10.xsd requires name, tests, failures, errors, time on every testsuite. A policy
+        // run has no errors (a rule that cannot judge reports an advisory finding instead).
+        const suite = root.ele("testsuite", {
+            name: rule.name, tests: Math.max(cases.length, 1), failures: ruleFailures, errors: 0,
+            skipped: cases.filter((fs) => fs.every((f) => f.suppressed)).length, time: 0,
+        });
         if (cases.length === 0) suite.ele("testcase", { classname: rule.name, name: "all resources" });
         for (const fs of cases) {
             const tc = suite.ele("testcase", { classname: rule.name, name: fs[0].resource ? `${fs[0].resource.type} ${fs[0].resource.name}` : "stack" });
@@ -112,6 +139,6 @@ export function toJUnit(findings: readonly Finding[], rules: readonly Rule[]): s
         tests += Math.max(cases.length, 1);
         failures += ruleFailures;
     }
-    root.att("tests", String(tests)).att("failures", String(failures));
+    root.att("tests", String(tests)).att("failures", String(failures)).att("errors", "0");
     return root.end({ prettyPrint: true });
 }

@@ -19,6 +19,8 @@ describe("infra: configuration", () => {
         ["mdetect:streamMode", "SHARDED", /streamMode/],
         ["mdetect:serverlessMemoryMb", 1500, /serverlessMemoryMb/],
         ["mdetect:alertThreshold", "1.5", /alertThreshold/],
+        ["mdetect:opsEmails", ["ops-at-mdetect"], /mdetect:opsEmails: "ops-at-mdetect" is not an e-mail address/],
+        ["mdetect:opsEmails", ["ops@mdetect.com.au", "OPS@mdetect.com.au"], /mdetect:opsEmails lists ops@mdetect.com.au twice/],
     ];
     for (const [key, value, message] of bad) {
         it(`refuses ${key}=${JSON.stringify(value)}`, async () => {

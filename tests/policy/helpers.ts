@@ -3,7 +3,7 @@ import { RULES } from "../../policy/rules";
 import { evaluate, type Finding, type RecordedResource } from "../../policy/lib/engine";
 import type { PackConfig, Rule } from "../../policy/lib/types";
 
-export const PROJECT = "mdetect-pipeline";
+export const PROJECT = "mdetect";
 
 /**
  * A resource with `props` as inputs; outputs add what the cloud computes (id, and the `extra`

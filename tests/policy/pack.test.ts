@@ -15,7 +15,7 @@ import { isUnknown } from "../../policy/lib/values";
 const POLICY_DIR = path.join(__dirname, "..", "..", "policy");
 /** The engine's placeholder for a string only known after deploy. */
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const URN = (type: string, name: string, stack = "dev") => `urn:pulumi:${stack}::mdetect-pipeline::${type}::${name}`;
+const URN = (type: string, name: string, stack = "dev") => `urn:pulumi:${stack}::mdetect::${type}::${name}`;
 
 const policies = toPolicies(RULES);
 const byName = (name: string) => policies.find((p) => p.name === name)!;

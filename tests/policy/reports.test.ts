@@ -1,63 +1,10 @@
 import { expect } from "chai";
-import Ajv from "ajv";
 import { convert } from "xmlbuilder2";
 import { RULES } from "../../policy/rules";
 import { evaluate, packConfigFromStack } from "../../policy/lib/engine";
-import { renderText, toJUnit, toSarif } from "../../scripts/lib/policy-report";
+import { findingFingerprint, renderText, toJUnit, toSarif } from "../../scripts/lib/policy-report";
+import { junitProblems, sarifProblems } from "../helpers/report-schemas";
 import { res } from "./helpers";
-
-/** The SARIF 2.1.0 properties GitHub code scanning relies on (a subset of the OASIS schema). */
-const SARIF_SUBSET = {
-    type: "object",
-    required: ["version", "$schema", "runs"],
-    properties: {
-        version: { const: "2.1.0" },
-        $schema: { type: "string", pattern: "sarif-2\\.1\\.0" },
-        runs: {
-            type: "array", minItems: 1,
-            items: {
-                type: "object", required: ["tool", "results"],
-                properties: {
-                    tool: {
-                        type: "object", required: ["driver"],
-                        properties: {
-                            driver: {
-                                type: "object", required: ["name", "rules"],
-                                properties: {
-                                    name: { type: "string" },
-                                    rules: { type: "array", items: { type: "object", required: ["id", "shortDescription"], properties: { id: { type: "string" }, shortDescription: { type: "object", required: ["text"] }, defaultConfiguration: { type: "object", properties: { level: { enum: ["none", "note", "warning", "error"] } } } } } },
-                                },
-                            },
-                        },
-                    },
-                    results: {
-                        type: "array",
-                        items: {
-                            type: "object", required: ["ruleId", "level", "message", "locations"],
-                            properties: {
-                                ruleId: { type: "string" },
-                                ruleIndex: { type: "integer", minimum: 0 },
-                                level: { enum: ["none", "note", "warning", "error"] },
-                                message: { type: "object", required: ["text"], properties: { text: { type: "string", minLength: 1 } } },
-                                locations: {
-                                    type: "array", minItems: 1,
-                                    items: {
-                                        type: "object", required: ["logicalLocations"],
-                                        properties: {
-                                            physicalLocation: { type: "object", required: ["artifactLocation"] },
-                                            logicalLocations: { type: "array", minItems: 1, items: { type: "object", required: ["name", "fullyQualifiedName"] } },
-                                        },
-                                    },
-                                },
-                                suppressions: { type: "array", items: { type: "object", required: ["kind", "justification"], properties: { kind: { enum: ["inSource", "external"] }, status: { enum: ["accepted", "underReview", "rejected"] } } } },
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-};
 
 const resources = [
     res("aws:cloudwatch/logGroup:LogGroup", "api-logs", {}),
@@ -68,10 +15,9 @@ const packConfig = packConfigFromStack(RULES, { "mdetect:policySuppressions": ["
 const findings = evaluate(RULES, resources, { stack: "dev", packConfig });
 
 describe("policy: reports", () => {
-    it("SARIF validates against the 2.1.0 structure, with every rule, levels, resource URNs and suppressions", () => {
+    it("SARIF validates against the 2.1.0 schema and GitHub's requirements, with every rule, levels, resource URNs and suppressions", () => {
         const sarif = toSarif(findings, RULES, "0.1.0");
-        const validate = new Ajv({ strict: false }).compile(SARIF_SUBSET);
-        expect(validate(sarif), JSON.stringify(validate.errors)).to.equal(true);
+        expect(sarifProblems(sarif)).to.deep.equal([]);
         const run = sarif.runs[0];
         expect(run.tool.driver.rules!.map((r) => r.id)).to.deep.equal(RULES.map((r) => r.name));
         const results = run.results!;
@@ -79,14 +25,25 @@ describe("policy: reports", () => {
         for (const r of results) expect(run.tool.driver.rules![r.ruleIndex!].id).to.equal(r.ruleId);
         const publicDb = results.find((r) => r.ruleId === "rds-not-public")!;
         expect(publicDb.level).to.equal("error");
-        expect(publicDb.locations![0].logicalLocations![0].fullyQualifiedName).to.equal("urn:pulumi:dev::mdetect-pipeline::aws:rds/instance:Instance::registry");
+        expect(publicDb.locations![0].logicalLocations![0].fullyQualifiedName).to.equal("urn:pulumi:dev::mdetect::aws:rds/instance:Instance::registry");
         const suppressed = results.filter((r) => r.suppressions);
         expect(suppressed.map((r) => r.suppressions![0].justification)).to.deep.equal(["legacy group kept for the audit period"]);
         expect(suppressed[0].locations![0].logicalLocations![0].name).to.equal("old-logs");
     });
 
-    it("JUnit XML is well-formed with one testcase per rule x resource finding and one per clean rule", () => {
+    it("fingerprints depend on rule and resource only: stable across messages, distinct across resources", () => {
+        const sarif = toSarif(findings, RULES, "0.1.0");
+        const hashes = sarif.runs[0].results!.map((r) => r.partialFingerprints!.primaryLocationLineHash);
+        const keys = findings.map((f) => `${f.rule}|${f.resource?.urn ?? "stack"}`);
+        expect(new Set(hashes).size).to.equal(new Set(keys).size);
+        const reworded = findings.map((f) => ({ ...f, message: `${f.message} (reworded)`, fix: "another fix" }));
+        expect(toSarif(reworded, RULES, "0.1.1").runs[0].results!.map((r) => r.partialFingerprints!.primaryLocationLineHash)).to.deep.equal(hashes);
+        expect(findingFingerprint(findings[0])).to.equal(hashes[0]);
+    });
+
+    it("JUnit XML is valid against junit-10.xsd with one testcase per rule x resource finding and one per clean rule", async () => {
         const xml = toJUnit(findings, RULES);
+        expect(await junitProblems(xml)).to.deep.equal([]);
         const doc = convert(xml, { format: "object" }) as any;
         const suites = [doc.testsuites.testsuite].flat();
         expect(suites.map((s: any) => s["@name"])).to.deep.equal(RULES.map((r) => r.name));

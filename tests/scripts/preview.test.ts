@@ -17,7 +17,9 @@ function expectShape(plan: any): void {
     expect(plan.config["aws:region"]).to.equal("ap-southeast-2");
     expect(plan.resources.length).to.be.greaterThan(100);
     for (const r of plan.resources) {
-        expect(r).to.have.all.keys("type", "name", "parent", "inputs");
+        // source: the declaring `new X(` in infra/, for SARIF locations of `mdetect policy --plan`.
+        expect(r).to.have.all.keys("type", "name", "parent", "inputs", "source");
+        expect(r.source.file).to.match(/^infra\/.+\.ts$/);
         expect(r.type).to.be.a("string");
     }
     // Lambda code is summarised, not dumped.

@@ -30,7 +30,8 @@ describe("infra/governance: detector silence check", () => {
         const registryFn = ofType(run, "aws:lambda/function:Function").find((f) => f.name === "mdetect-registry-access")!;
         expect(fn.inputs.vpcConfig.subnetIds).to.deep.equal(registryFn.inputs.vpcConfig.subnetIds);
         expect(fn.inputs.environment.variables).to.include({ SILENCE_MINUTES: "45", STACK_NAME: "dev", DB_HOST: registryFn.inputs.environment.variables.DB_HOST });
-        expect(fn.inputs.reservedConcurrentExecutions).to.equal(1);
+        // One at a time where reservations are on (prod); dev reserves none: tests/infra/reserved-concurrency.test.ts.
+        expect(fn.inputs.reservedConcurrentExecutions).to.equal(undefined);
         expect(fn.inputs.deadLetterConfig.targetArn).to.equal(part("aws:sqs/queue:Queue").state.arn);
         const statements = policyDoc(part("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
         expect(statements.find((s) => s.Action === "rds-db:connect")).to.not.equal(undefined);
