@@ -68,5 +68,6 @@ export function command(): Command {
         .option("--url <url>", URL_HELP);
     examples(revokeCmd, ["mdetect detector revoke --serial MD-0123"]);
     detector.addCommand(action(provisionCmd, provision)).addCommand(action(revokeCmd, revoke));
+    examples(detector, ["mdetect detector provision --serial MD-0123 --model mD-3 --firmware 2.1.0 --policy NAME --csr MD-0123.csr.pem", "mdetect detector revoke --serial MD-0123"]);
     return detector;
 }
