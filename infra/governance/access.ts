@@ -36,14 +36,24 @@ export const ALLOWED_WITHOUT_MFA = [
     "iam:GetAccountPasswordPolicy",
 ];
 
+/** Every person's IAM user (and group) lives under this path: their ARN is `user/mdetect/<name>`. */
+export const PEOPLE_PATH = "/mdetect/";
+
+/** What enrolling or replacing an MFA device takes: never with a long-term access key alone. */
+const MFA_ENROLLMENT = ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ResyncMFADevice", "iam:DeactivateMFADevice"];
+
 /**
- * The AWS-documented self-managed-MFA policy (IAM User Guide, "Allows IAM users to self-manage
- * an MFA device"), scoped to this account: users manage only their own device and password,
- * and everything else is denied unless the session was authenticated with MFA. BoolIfExists
- * also denies long-term access-key requests, where the MFA key is absent altogether.
+ * The AWS-documented self-managed-MFA policy (IAM User Guide, "IAM: Allows IAM users to
+ * self-manage an MFA device", reference_policies_examples_iam_mfa-selfmanage), adapted to
+ * this account and to the users' path: `${aws:username}` is the bare name, so the user ARN
+ * must spell the path, or no self-service statement ever matches. Users manage only their own
+ * device and password, and everything else is denied unless the session used MFA. BoolIfExists
+ * also denies long-term access-key requests, where the MFA key is absent altogether; and
+ * because a leaked key must not be able to enroll the thief's device, enrollment is denied
+ * outright when the key is absent (`Null`): a console sign-in (key present, "false") still can.
  */
 export function mfaStatements(partition: string, account: string): PolicyStatement[] {
-    const ownUser = `arn:${partition}:iam::${account}:user/\${aws:username}`;
+    const ownUser = `arn:${partition}:iam::${account}:user${PEOPLE_PATH}\${aws:username}`;
     return [
         {
             Sid: "ViewAccountMfaAndPasswordRules",
@@ -78,6 +88,13 @@ export function mfaStatements(partition: string, account: string): PolicyStateme
             NotAction: ALLOWED_WITHOUT_MFA,
             Resource: "*",
             Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        },
+        {
+            Sid: "NoMfaEnrollmentWithLongTermKeys",
+            Effect: "Deny",
+            Action: MFA_ENROLLMENT,
+            Resource: "*",
+            Condition: { Null: { "aws:MultiFactorAuthPresent": "true" } },
         },
     ];
 }
@@ -194,7 +211,7 @@ export class PeopleAccess extends pulumi.ComponentResource {
         const statements = groupStatements(args, partition, region, account);
         const groups = {} as Record<PeopleGroup, aws.iam.Group>;
         for (const group of PEOPLE_GROUPS) {
-            groups[group] = new aws.iam.Group(group, { name: group, path: "/mdetect/" }, { parent: this });
+            groups[group] = new aws.iam.Group(group, { name: group, path: PEOPLE_PATH }, { parent: this });
             new aws.iam.GroupPolicyAttachment(`${group}-require-mfa`, { group: groups[group].name, policyArn: this.mfaPolicy.arn }, { parent: this });
             new aws.iam.GroupPolicy(`${group}-access`, {
                 group: groups[group].name,
@@ -204,7 +221,7 @@ export class PeopleAccess extends pulumi.ComponentResource {
         this.groups = groups;
 
         for (const user of args.users) {
-            const iamUser = new aws.iam.User(`user-${user.name}`, { name: user.name, path: "/mdetect/", forceDestroy: false }, { parent: this });
+            const iamUser = new aws.iam.User(`user-${user.name}`, { name: user.name, path: PEOPLE_PATH, forceDestroy: false }, { parent: this });
             new aws.iam.UserGroupMembership(`user-${user.name}-groups`, {
                 user: iamUser.name,
                 groups: user.groups.map((g) => groups[g].name),
