@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamUserSpec, PeopleGroup, PEOPLE_GROUPS } from "../config";
 import { PREFIX } from "../../functions/layout";
-import { Statement as PolicyStatement, STACK_SERVICES, UNSCOPED_READS, policyDocument, stackResourcePatterns } from "./iam";
+import { GUARDRAIL_PATH, Statement as PolicyStatement, CONFIGURATION_READS, UNSCOPED_READS, policyDocument, stackResourcePatterns } from "./iam";
 
 /** CIS AWS Foundations asks for at least 14 characters. */
 const PASSWORD_MIN_LENGTH = 14;
@@ -173,12 +173,23 @@ export function groupStatements(args: PeopleAccessArgs, partition: pulumi.Input<
             { Sid: "ListLogGroupsAndQueryResults", Effect: "Allow", Action: ["logs:DescribeLogGroups", "logs:GetQueryResults"], Resource: "*" },
         );
     }
-    // Admins run the platform, deploying with `pulumi up` themselves: every action of this
-    // stack's services, but only on this account's resources in this region, never "*" on "*".
+    // Admins operate the platform: they read every configuration, logs and metrics, silence
+    // alarms, and look after people (console passwords, a lost MFA device). They do not deploy:
+    // changes reach AWS only through a reviewed pull request and the CI deploy role, so no admin
+    // can pass a role, edit a policy, change function code or read the registry's master secret.
+    const people = pulumi.interpolate`arn:${partition}:iam::${account}:user${PEOPLE_PATH}*`;
     const admins: PolicyStatement[] = [
-        { Sid: "AdministerStackServices", Effect: "Allow", Action: STACK_SERVICES.map((s) => `${s}:*`), Resource: stackResourcePatterns(partition, region, account) },
+        { Sid: "ReadStackConfiguration", Effect: "Allow", Action: CONFIGURATION_READS, Resource: stackResourcePatterns(partition, region, account) },
         { Sid: "ConsoleReads", Effect: "Allow", Action: UNSCOPED_READS, Resource: "*" },
+        { Sid: "SilenceAlarms", Effect: "Allow", Action: ["cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions"], Resource: pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        {
+            Sid: "LookAfterPeople",
+            Effect: "Allow",
+            Action: ["iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:DeactivateMFADevice"],
+            Resource: people,
+        },
     ];
+    if (logs.length) admins.push({ Sid: "ReadPipelineLogs", Effect: "Allow", Action: ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"], Resource: logPatterns });
     return { admins, "data-engineers": engineers, analysts };
 }
 
@@ -204,6 +215,8 @@ export class PeopleAccess extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.mfaPolicy = new aws.iam.Policy(`${name}-require-mfa`, {
+            // Under the guardrail path: no deploy may edit or detach it.
+            path: GUARDRAIL_PATH,
             description: "Deny everything without MFA except setting up one's own MFA device and password",
             policy: pulumi.all([partition, account]).apply(([p, a]) => JSON.stringify({ Version: "2012-10-17", Statement: mfaStatements(p, a) })),
         }, { parent: this });
