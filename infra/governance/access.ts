@@ -39,6 +39,9 @@ export const ALLOWED_WITHOUT_MFA = [
 /** Every person's IAM user (and group) lives under this path: their ARN is `user/mdetect/<name>`. */
 export const PEOPLE_PATH = "/mdetect/";
 
+/** Self-service calls whose resource is the caller's own user. */
+const OWN_USER_ACTIONS = ["iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword"];
+
 /** What enrolling or replacing an MFA device takes: never with a long-term access key alone. */
 const MFA_ENROLLMENT = ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ResyncMFADevice", "iam:DeactivateMFADevice"];
 
@@ -72,7 +75,7 @@ export function mfaStatements(partition: string, account: string): PolicyStateme
         {
             Sid: "ManageOwnMfaAndPassword",
             Effect: "Allow",
-            Action: ["iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword"],
+            Action: OWN_USER_ACTIONS,
             Resource: ownUser,
         },
         {
@@ -87,6 +90,15 @@ export function mfaStatements(partition: string, account: string): PolicyStateme
             Effect: "Deny",
             NotAction: ALLOWED_WITHOUT_MFA,
             Resource: "*",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        },
+        {
+            // AWS's example lets a user without MFA read others' MFA devices when another policy
+            // allows it (admins' iam:List*); before MFA, self-service is on one's own user only.
+            Sid: "SelfServiceOnlyOnOwnUserWithoutMfa",
+            Effect: "Deny",
+            Action: ALLOWED_WITHOUT_MFA.filter((a) => OWN_USER_ACTIONS.includes(a)),
+            NotResource: ownUser,
             Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
         },
         {

@@ -10,6 +10,7 @@ export interface Statement {
     readonly Effect: "Allow" | "Deny";
     readonly Action?: string | string[];
     readonly NotAction?: string[];
+    readonly NotResource?: pulumi.Input<string> | pulumi.Input<string>[];
     readonly Principal?: Record<string, unknown>;
     readonly Resource?: pulumi.Input<string> | pulumi.Input<string>[];
     readonly Condition?: Record<string, unknown>;
@@ -98,7 +99,7 @@ export const UNSCOPED_READS = [
     "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms", "cloudwatch:ListDashboards",
     "logs:DescribeLogGroups", "events:ListRules", "sagemaker:ListEndpoints", "rds:DescribeDBEngineVersions",
     "cloudtrail:DescribeTrails", "cloudtrail:ListTrails", "kms:ListAliases", "kms:ListKeys", "secretsmanager:ListSecrets",
-    "iam:GetAccountPasswordPolicy", "iam:ListOpenIDConnectProviders", "cognito-idp:ListUserPools", "iot:DescribeEndpoint",
+    "iam:GetAccountPasswordPolicy", "iam:ListOpenIDConnectProviders", "iam:ListUsers", "iam:ListGroups", "cognito-idp:ListUserPools", "iot:DescribeEndpoint",
 ];
 
 /** Path of the policies nothing in the stack may edit or detach: the MFA policy and the role boundary. */

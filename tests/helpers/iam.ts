@@ -34,7 +34,9 @@ export function githubToken(sub: string, aud = "sts.amazonaws.com"): Context {
 }
 
 type Policy = { Version?: string; Statement: any[] };
-const parse = (v: unknown): Policy => (typeof v === "string" ? JSON.parse(v) : v) as Policy;
+/** The mock's fake state spells a few ARNs in no real format; AWS's format, in policies and rows alike. */
+const realArns = (text: string): string => text.replace(/arn:aws:kinesis:([^:]*):(\d+):firehoseDeliveryStream\//g, "arn:aws:firehose:$1:$2:deliverystream/");
+const parse = (v: unknown): Policy => JSON.parse(realArns(typeof v === "string" ? v : JSON.stringify(v))) as Policy;
 
 let evaluated = 0;
 /** Requests evaluated so far in this process (all tables). */
@@ -167,7 +169,7 @@ export class PlanIam {
                 case "fn": return this.find("aws:lambda/function:Function", name).state.arn;
                 case "log": return this.find("aws:cloudwatch/logGroup:LogGroup", name).state.arn.replace(/:\*$/, "");
                 case "stream": return this.find("aws:kinesis/stream:Stream", name).state.arn;
-                case "firehose": return this.find("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", name).state.arn;
+                case "firehose": return realArns(this.find("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", name).state.arn);
                 case "trail": return this.find("aws:cloudtrail/trail:Trail", name).state.arn;
                 case "secret": return String(this.find("aws:rds/instance:Instance", name).state.masterUserSecrets?.[0]?.secretArn);
                 case "oidc": return this.githubProviderArn();
@@ -235,12 +237,13 @@ export class PlanIam {
         } else {
             const r = await runSimulation(simulation, {});
             if (r.resultType === "error") throw new Error(`invalid request ${JSON.stringify(row)}: ${JSON.stringify(r.errors)}`);
-            if (r.resultType !== "single") throw new Error(`expected one resource for ${resource}`);
+            // "*" for an action with resource types: every pattern must allow (overallResult).
+            const results: any[] = r.resultType === "single" ? [r.result] : r.results;
             // A context key the simulator ignores would make the row vacuous: refuse it.
-            const ignored = (r.result.ignoredContextKeys ?? []).filter((k: string) => Object.keys(context).some((c) => c.toLowerCase() === k.toLowerCase()));
+            const ignored = results.flatMap((x) => x.ignoredContextKeys ?? []).filter((k: string) => Object.keys(context).some((c) => c.toLowerCase() === k.toLowerCase()));
             if (ignored.length) throw new Error(`context keys ${ignored.join(", ")} do not apply to ${action} on ${resource}`);
             result = r.overallResult;
-            analysis = r.result.analysis;
+            analysis = results.map((x) => x.analysis);
         }
         const decision: Decision = result === "Allowed" ? "Allow" : result === "ExplicitlyDenied" ? "ExplicitDeny" : "Deny";
         return { decision, detail: `${who} ${action} ${resource}: ${result}\n${JSON.stringify(analysis, decisiveOnly, 1).slice(0, 4000)}` };
