@@ -31,7 +31,7 @@ const account = aws.getCallerIdentityOutput().accountId;
 const trailName = auditTrailName(config.stack);
 
 // --- Storage: one key, the data lake (incoming/ raw/ curated/ quarantine/ findings/), the audit store
-const dataKey = new DataKey("mdetect", { description: `mDetect ${config.stack}: data lake, stream, topics, registry, audit` });
+const dataKey = new DataKey("mdetect", { description: `mDetect ${config.stack}: data lake, stream, topics, registry, audit`, trailName });
 
 const dataLake = new DataLake("mdetect-data-lake", { keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev });
 const auditStore = new AuditStore("mdetect-audit", {
