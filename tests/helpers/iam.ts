@@ -234,10 +234,11 @@ export class PlanIam {
         evaluated++;
         let result: string;
         let analysis: unknown;
-        if (action === "sts:AssumeRoleWithWebIdentity") {
+        if (action === "sts:AssumeRoleWithWebIdentity" || Object.keys(context).some((k) => k.startsWith("kms:EncryptionContext:"))) {
             // iam-data lists only provider-specific claims for this action, not the `aud`/`sub`
-            // keys IAM documents for every OIDC provider, so the validating entry point would
-            // drop them; the unvalidated one evaluates them exactly as written.
+            // keys IAM documents for every OIDC provider, and kms:EncryptionContext:<key> only
+            // as a template, so the validating entry point would drop them; the unvalidated
+            // core evaluates them exactly as written.
             const r = authorizeUnvalidated(simulation);
             result = r.result;
             analysis = r;
