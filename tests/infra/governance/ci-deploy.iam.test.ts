@@ -129,7 +129,6 @@ iamTable("preview role: reads configuration, its state and secrets key, never da
     [PREVIEW, "sqs:GetQueueAttributes", "<queue:silence-dlq>", NONE, "Allow"],
     [PREVIEW, "kinesis:DescribeStreamSummary", "<stream>", NONE, "Allow"],
     [PREVIEW, "firehose:DescribeDeliveryStream", "<firehose>", NONE, "Allow"],
-    [PREVIEW, "apigateway:GET", "arn:aws:apigateway:<region>::/apis/abc123/stages/prod", NONE, "Allow"],
     [PREVIEW, "budgets:ViewBudget", "arn:aws:budgets::<account>:budget/mdetect-monthly", NONE, "Allow"],
     [PREVIEW, "rds:DescribeDBInstances", "arn:aws:rds:<region>:<account>:db:mdetect-registry", NONE, "Allow"],
     [PREVIEW, "cloudtrail:GetEventSelectors", "<trail>", NONE, "Allow"],
