@@ -6,7 +6,7 @@ const GROUP = "aws:iam/group:Group";
 /** A call outside MFA self-service, which a session without MFA must not make. */
 const PROBE = { action: "s3:GetObject", resource: "arn:aws:s3:::mdetect-mfa-probe/object" };
 /** A console sign-in with a password only, and a long-term access key (the MFA key absent). */
-const WITHOUT_MFA = [{ "aws:MultiFactorAuthPresent": "false" }, {}];
+const WITHOUT_MFA: Record<string, string>[] = [{ "aws:MultiFactorAuthPresent": "false" }, {}];
 
 function accountOf(group: ResourceView): string {
     return String(group.props.arn ?? "").split(":")[4] || "000000000000";

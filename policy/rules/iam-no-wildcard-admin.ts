@@ -7,8 +7,8 @@ import { statements } from "../lib/values";
  * another account, with and without MFA. A document that allows one of them allows every
  * action on every resource, however it is spelled ("*", "*:*", NotAction, NotResource).
  */
-const PROBES = [{ action: "mdetectprobe:AnyAction", resource: "arn:aws:mdetectprobe:us-east-1:000000000000:thing/x" }]
-    .flatMap((p) => [{ ...p, context: { "aws:MultiFactorAuthPresent": "true" } }, { ...p, context: {} }]);
+const PROBES: { action: string; resource: string; context: Record<string, string> }[] = [{ action: "mdetectprobe:AnyAction", resource: "arn:aws:mdetectprobe:us-east-1:000000000000:thing/x" }]
+    .flatMap((p) => [{ ...p, context: { "aws:MultiFactorAuthPresent": "true" } }, { ...p, context: {} as Record<string, string> }]);
 const PROBE_PRINCIPAL = "arn:aws:iam::000000000000:role/probe";
 
 export const rule: ResourceRule = {

