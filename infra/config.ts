@@ -83,7 +83,11 @@ export interface IamUserSpec {
 export interface GovernanceConfig {
     readonly iamUsers: readonly IamUserSpec[];
     readonly githubRepository: string;
-    readonly githubDeployBranch: string;
+    /** CI identity: the deploy job's GitHub environment, an existing OIDC provider, what a preview reads. */
+    readonly githubDeployEnvironment: string;
+    readonly githubOidcProviderArn?: string;
+    readonly pulumiStateBucket?: string;
+    readonly pulumiSecretsKeyArn?: string;
     readonly passwordMaxAgeDays: number;
     readonly budgetMonthlyUsd: number;
     readonly opsEmails: readonly string[];
@@ -314,7 +318,10 @@ export function loadConfig(): PipelineConfig {
         governance: {
             iamUsers: parseIamUsers(stringList(cfg, "iamUsers")),
             githubRepository,
-            githubDeployBranch: cfg.require("githubDeployBranch"),
+            githubDeployEnvironment: cfg.get("githubDeployEnvironment") || stack,
+            githubOidcProviderArn: cfg.get("githubOidcProviderArn") || undefined,
+            pulumiStateBucket: cfg.get("pulumiStateBucket") || undefined,
+            pulumiSecretsKeyArn: cfg.get("pulumiSecretsKeyArn") || undefined,
             passwordMaxAgeDays: positiveInt(cfg, "passwordMaxAgeDays"),
             budgetMonthlyUsd: positiveInt(cfg, "budgetMonthlyUsd"),
             opsEmails: parseEmails("opsEmails", stringList(cfg, "opsEmails")),

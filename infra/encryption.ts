@@ -1,15 +1,18 @@
 /**
  * The project's customer-managed KMS key: one key (a key costs $1/month) encrypts the data lake,
  * the stream, topics, queues, the registry, the endpoint and the audit trail. Rotation is on.
- * The key policy delegates to IAM (so each role's own policy decides) and admits the two
- * services that cannot act through a role: CloudTrail writing the trail and CloudWatch
- * publishing alarms to encrypted SNS topics.
+ * The key policy delegates to IAM (so each role's own policy decides: S3, SQS, Kinesis,
+ * Firehose, RDS, Secrets Manager and SageMaker use the key on behalf of a role) and admits the
+ * services that act as themselves: CloudTrail writing this trail, and CloudWatch alarms and
+ * budgets publishing to encrypted SNS topics. Log groups are not encrypted with this key.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface DataKeyArgs {
     readonly description: string;
+    /** The one trail allowed to encrypt with the key (aws:SourceArn). */
+    readonly trailName: string;
 }
 
 export class DataKey extends pulumi.ComponentResource {
@@ -20,6 +23,8 @@ export class DataKey extends pulumi.ComponentResource {
         super("mdetect:security:DataKey", name, {}, opts);
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${account}:trail/${args.trailName}`;
 
         this.key = new aws.kms.Key(name, {
             description: args.description,
@@ -35,24 +40,42 @@ export class DataKey extends pulumi.ComponentResource {
                         Action: "kms:*",
                         Resource: "*",
                     },
+                    // AWS CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail":
+                    // encrypting is bound to this trail (aws:SourceArn) and to trail log files
+                    // (the encryption context CloudTrail sends); describing the key is a separate
+                    // statement, because DescribeKey requests carry no encryption context.
                     {
-                        Sid: "CloudTrailEncryptsThisAccountsTrails",
+                        Sid: "CloudTrailEncryptsThisTrailsLogs",
                         Effect: "Allow",
                         Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                        Action: "kms:GenerateDataKey*",
                         Resource: "*",
                         Condition: {
+                            StringEquals: { "aws:SourceArn": trailArn },
                             StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${account}:trail/*` },
-                            StringEquals: { "aws:SourceAccount": account },
                         },
                     },
                     {
-                        Sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+                        Sid: "CloudTrailDescribesTheKey",
                         Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "kms:DescribeKey",
+                        Resource: "*",
+                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                    },
+                    // SNS encrypts with the key on the publisher's behalf; services publish as
+                    // themselves (no role), so the key policy names them, for this account's
+                    // alarms and budgets only (SNS developer guide, "Encryption at rest").
+                    {
+                        Sid: "AlarmsAndBudgetsPublishToEncryptedTopics",
+                        Effect: "Allow",
+                        Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
                         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                         Resource: "*",
-                        Condition: { StringEquals: { "aws:SourceAccount": account } },
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": account },
+                            ArnLike: { "aws:SourceArn": [pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:*`, pulumi.interpolate`arn:${partition}:budgets::${account}:*`] },
+                        },
                     },
                 ],
             }),

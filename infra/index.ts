@@ -16,7 +16,8 @@ import { ClientIdentity } from "./identity";
 import { ClientApi } from "./client-api";
 import { trackInventory } from "./governance/inventory";
 import { PeopleAccess } from "./governance/access";
-import { CiDeploy } from "./governance/ci-deploy";
+import { CiDeploy, DeployBoundary } from "./governance/ci-deploy";
+import { requirePermissionsBoundary } from "./governance/iam";
 import { AuditTrail, auditTrailName, cloudTrailBucketStatements } from "./governance/audit-trail";
 import { SilenceCheck } from "./governance/silence";
 import { Monitoring } from "./governance/monitoring";
@@ -30,13 +31,16 @@ const account = aws.getCallerIdentityOutput().accountId;
 const trailName = auditTrailName(config.stack);
 
 // --- Storage: one key, the data lake (incoming/ raw/ curated/ quarantine/ findings/), the audit store
-const dataKey = new DataKey("mdetect", { description: `mDetect ${config.stack}: data lake, stream, topics, registry, audit` });
+const dataKey = new DataKey("mdetect", { description: `mDetect ${config.stack}: data lake, stream, topics, registry, audit`, trailName });
 
 const dataLake = new DataLake("mdetect-data-lake", { keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev });
 const auditStore = new AuditStore("mdetect-audit", {
     keyArn: dataKey.arn, storage: config.storage, forceDestroy: config.isDev,
     extraStatements: (bucketArn) => cloudTrailBucketStatements(bucketArn, account, config.region, trailName),
 });
+// --- Guardrails: every role from here on carries the boundary the deploy role must keep
+const roleBoundary = new DeployBoundary("mdetect-role-boundary", { trailName, auditBucketArn: auditStore.arn });
+requirePermissionsBoundary(roleBoundary.arn);
 // --- Alerts: findings to clients (filtered per client), operations to ops
 const notifications = new Notifications("mdetect", {
     keyArn: dataKey.arn, alertSubscriptions: config.inference.alertSubscriptions, opsEmails: config.governance.opsEmails,
@@ -71,7 +75,11 @@ const clientApi = new ClientApi("mdetect-api", {
 });
 
 // --- Governance: people, CI, audit, monitoring, cost
-const ci = new CiDeploy("ci", { repository: config.governance.githubRepository, deployBranch: config.governance.githubDeployBranch });
+const ci = new CiDeploy("ci", {
+    repository: config.governance.githubRepository, deployEnvironment: config.governance.githubDeployEnvironment,
+    existingProviderArn: config.governance.githubOidcProviderArn, boundary: roleBoundary,
+    stateBucketName: config.governance.pulumiStateBucket, secretsKeyArn: config.governance.pulumiSecretsKeyArn, dataLakeBucketArn: dataLake.arn,
+});
 new AuditTrail("mdetect-trail", {
     trailName, auditBucketName: auditStore.name, dataKeyArn: dataKey.arn, dataLakeBucketArn: dataLake.arn,
 }, { dependsOn: [auditStore] });

@@ -91,7 +91,20 @@ export class PipelineFunction<E = unknown, R = unknown> extends pulumi.Component
             }, { parent: this });
             statements.push(
                 { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetterQueue.arn },
-                { Sid: "EncryptDeadLetter", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.deadLetterKeyArn },
+                {
+                    // Only as SQS uses it for this queue's messages (SQS sends the queue ARN as
+                    // encryption context), never to decrypt anything else directly.
+                    Sid: "EncryptDeadLetter",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: args.deadLetterKeyArn,
+                    Condition: {
+                        StringEquals: {
+                            "kms:ViaService": pulumi.interpolate`sqs.${aws.getRegionOutput({}, { parent: this }).region}.amazonaws.com`,
+                            "kms:EncryptionContext:aws:sqs:arn": this.deadLetterQueue.arn,
+                        },
+                    },
+                },
             );
         }
         if (args.vpc) {

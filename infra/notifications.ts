@@ -19,7 +19,7 @@ export interface NotificationsArgs {
 export const CLIENT_ID_ATTRIBUTE = "client_id";
 
 /** Topic-level actions the TLS rule denies (everything a principal can do to a topic). */
-const TOPIC_ACTIONS = ["sns:Publish", "sns:Subscribe", "sns:Receive", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+const TOPIC_ACTIONS = ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
     "sns:ListSubscriptionsByTopic", "sns:AddPermission", "sns:RemovePermission", "sns:DeleteTopic"];
 
 /** The filter policy of one address: exactly its clients' ids on the client_id attribute. */

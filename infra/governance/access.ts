@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IamUserSpec, PeopleGroup, PEOPLE_GROUPS } from "../config";
 import { PREFIX } from "../../functions/layout";
-import { Statement as PolicyStatement, STACK_SERVICES, UNSCOPED_READS, policyDocument, stackResourcePatterns } from "./iam";
+import { GUARDRAIL_PATH, Statement as PolicyStatement, CONFIGURATION_READS, UNSCOPED_READS, policyDocument, stackResourcePatterns } from "./iam";
 
 /** CIS AWS Foundations asks for at least 14 characters. */
 const PASSWORD_MIN_LENGTH = 14;
@@ -36,14 +36,27 @@ export const ALLOWED_WITHOUT_MFA = [
     "iam:GetAccountPasswordPolicy",
 ];
 
+/** Every person's IAM user (and group) lives under this path: their ARN is `user/mdetect/<name>`. */
+export const PEOPLE_PATH = "/mdetect/";
+
+/** Self-service calls whose resource is the caller's own user. */
+const OWN_USER_ACTIONS = ["iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword"];
+
+/** What enrolling or replacing an MFA device takes: never with a long-term access key alone. */
+const MFA_ENROLLMENT = ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ResyncMFADevice", "iam:DeactivateMFADevice"];
+
 /**
- * The AWS-documented self-managed-MFA policy (IAM User Guide, "Allows IAM users to self-manage
- * an MFA device"), scoped to this account: users manage only their own device and password,
- * and everything else is denied unless the session was authenticated with MFA. BoolIfExists
- * also denies long-term access-key requests, where the MFA key is absent altogether.
+ * The AWS-documented self-managed-MFA policy (IAM User Guide, "IAM: Allows IAM users to
+ * self-manage an MFA device", reference_policies_examples_iam_mfa-selfmanage), adapted to
+ * this account and to the users' path: `${aws:username}` is the bare name, so the user ARN
+ * must spell the path, or no self-service statement ever matches. Users manage only their own
+ * device and password, and everything else is denied unless the session used MFA. BoolIfExists
+ * also denies long-term access-key requests, where the MFA key is absent altogether; and
+ * because a leaked key must not be able to enroll the thief's device, enrollment is denied
+ * outright when the key is absent (`Null`): a console sign-in (key present, "false") still can.
  */
 export function mfaStatements(partition: string, account: string): PolicyStatement[] {
-    const ownUser = `arn:${partition}:iam::${account}:user/\${aws:username}`;
+    const ownUser = `arn:${partition}:iam::${account}:user${PEOPLE_PATH}\${aws:username}`;
     return [
         {
             Sid: "ViewAccountMfaAndPasswordRules",
@@ -62,7 +75,7 @@ export function mfaStatements(partition: string, account: string): PolicyStateme
         {
             Sid: "ManageOwnMfaAndPassword",
             Effect: "Allow",
-            Action: ["iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword"],
+            Action: OWN_USER_ACTIONS,
             Resource: ownUser,
         },
         {
@@ -78,6 +91,22 @@ export function mfaStatements(partition: string, account: string): PolicyStateme
             NotAction: ALLOWED_WITHOUT_MFA,
             Resource: "*",
             Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        },
+        {
+            // AWS's example lets a user without MFA read others' MFA devices when another policy
+            // allows it (admins' iam:List*); before MFA, self-service is on one's own user only.
+            Sid: "SelfServiceOnlyOnOwnUserWithoutMfa",
+            Effect: "Deny",
+            Action: ALLOWED_WITHOUT_MFA.filter((a) => OWN_USER_ACTIONS.includes(a)),
+            NotResource: ownUser,
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        },
+        {
+            Sid: "NoMfaEnrollmentWithLongTermKeys",
+            Effect: "Deny",
+            Action: MFA_ENROLLMENT,
+            Resource: "*",
+            Condition: { Null: { "aws:MultiFactorAuthPresent": "true" } },
         },
     ];
 }
@@ -156,12 +185,23 @@ export function groupStatements(args: PeopleAccessArgs, partition: pulumi.Input<
             { Sid: "ListLogGroupsAndQueryResults", Effect: "Allow", Action: ["logs:DescribeLogGroups", "logs:GetQueryResults"], Resource: "*" },
         );
     }
-    // Admins run the platform, deploying with `pulumi up` themselves: every action of this
-    // stack's services, but only on this account's resources in this region, never "*" on "*".
+    // Admins operate the platform: they read every configuration, logs and metrics, silence
+    // alarms, and look after people (console passwords, a lost MFA device). They do not deploy:
+    // changes reach AWS only through a reviewed pull request and the CI deploy role, so no admin
+    // can pass a role, edit a policy, change function code or read the registry's master secret.
+    const people = pulumi.interpolate`arn:${partition}:iam::${account}:user${PEOPLE_PATH}*`;
     const admins: PolicyStatement[] = [
-        { Sid: "AdministerStackServices", Effect: "Allow", Action: STACK_SERVICES.map((s) => `${s}:*`), Resource: stackResourcePatterns(partition, region, account) },
+        { Sid: "ReadStackConfiguration", Effect: "Allow", Action: CONFIGURATION_READS, Resource: stackResourcePatterns(partition, region, account) },
         { Sid: "ConsoleReads", Effect: "Allow", Action: UNSCOPED_READS, Resource: "*" },
+        { Sid: "SilenceAlarms", Effect: "Allow", Action: ["cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions"], Resource: pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        {
+            Sid: "LookAfterPeople",
+            Effect: "Allow",
+            Action: ["iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:DeactivateMFADevice"],
+            Resource: people,
+        },
     ];
+    if (logs.length) admins.push({ Sid: "ReadPipelineLogs", Effect: "Allow", Action: ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"], Resource: logPatterns });
     return { admins, "data-engineers": engineers, analysts };
 }
 
@@ -187,6 +227,8 @@ export class PeopleAccess extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.mfaPolicy = new aws.iam.Policy(`${name}-require-mfa`, {
+            // Under the guardrail path: no deploy may edit or detach it.
+            path: GUARDRAIL_PATH,
             description: "Deny everything without MFA except setting up one's own MFA device and password",
             policy: pulumi.all([partition, account]).apply(([p, a]) => JSON.stringify({ Version: "2012-10-17", Statement: mfaStatements(p, a) })),
         }, { parent: this });
@@ -194,7 +236,7 @@ export class PeopleAccess extends pulumi.ComponentResource {
         const statements = groupStatements(args, partition, region, account);
         const groups = {} as Record<PeopleGroup, aws.iam.Group>;
         for (const group of PEOPLE_GROUPS) {
-            groups[group] = new aws.iam.Group(group, { name: group, path: "/mdetect/" }, { parent: this });
+            groups[group] = new aws.iam.Group(group, { name: group, path: PEOPLE_PATH }, { parent: this });
             new aws.iam.GroupPolicyAttachment(`${group}-require-mfa`, { group: groups[group].name, policyArn: this.mfaPolicy.arn }, { parent: this });
             new aws.iam.GroupPolicy(`${group}-access`, {
                 group: groups[group].name,
@@ -204,7 +246,7 @@ export class PeopleAccess extends pulumi.ComponentResource {
         this.groups = groups;
 
         for (const user of args.users) {
-            const iamUser = new aws.iam.User(`user-${user.name}`, { name: user.name, path: "/mdetect/", forceDestroy: false }, { parent: this });
+            const iamUser = new aws.iam.User(`user-${user.name}`, { name: user.name, path: PEOPLE_PATH, forceDestroy: false }, { parent: this });
             new aws.iam.UserGroupMembership(`user-${user.name}-groups`, {
                 user: iamUser.name,
                 groups: user.groups.map((g) => groups[g].name),

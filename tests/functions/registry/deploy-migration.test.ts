@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mockedDuring } from "../../helpers/aws-mock";
+import { mockedDuring, recordSdkCalls } from "../../helpers/aws-mock";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
@@ -83,6 +83,7 @@ describe("registry: deploy-time migration", () => {
     });
 
     describe("launcher (outside the VPC)", () => {
+        recordSdkCalls("registry-migrate-launcher");
         const secrets = mockedDuring(SecretsManagerClient);
         const lambda = mockedDuring(LambdaClient);
         const args = () => ({ secrets: new SecretsManagerClient({ region: "ap-southeast-2" }), lambda: new LambdaClient({ region: "ap-southeast-2" }), secretArn: "arn:secret", migratorName: "migrator" });

@@ -2,7 +2,9 @@
 export const GOVERNANCE = {
     "mdetect:iamUsers": ["alice=admins+analysts", "bob=data-engineers", "carol.oneil=analysts"],
     "mdetect:githubRepository": "mdetect/pipeline",
-    "mdetect:githubDeployBranch": "release",
+    "mdetect:githubDeployEnvironment": "production",
+    "mdetect:pulumiStateBucket": "mdetect-pulumi-state",
+    "mdetect:pulumiSecretsKeyArn": "arn:aws:kms:ap-southeast-2:123456789012:key/pulumi-secrets",
     "mdetect:passwordMaxAgeDays": 60,
     "mdetect:silenceMinutes": 45,
     "mdetect:budgetMonthlyUsd": 220,
