@@ -419,6 +419,8 @@ function fixedLines(design: Design, usage: Usage, f: Flow, invocations: number, 
         lines.push(...line("RDS", "gp3 storage", az * gb, "GB-month", "rds.gp3GbMonth"));
     }
     lines.push(...line("API Gateway", "HTTP API requests", usage.apiCallsPerMonth, "requests", "apigateway.httpRequest"));
+    // One publish per alert (messages are filtered per client), one e-mail delivery per publish.
+    lines.push(...line("SNS", "alert publishes", usage.clients * ALERT_EMAILS_PER_CLIENT_PER_MONTH, "publishes", "sns.publish"));
     lines.push(...line("SNS", "alert e-mails", usage.clients * ALERT_EMAILS_PER_CLIENT_PER_MONTH, "e-mails", "sns.email"));
     lines.push(...line("KMS", "customer managed keys", design.kmsKeys, "key-months", "kms.keyMonth"));
     lines.push(...line("KMS", "requests (S3 bucket keys)", (f.rawObjects + f.curatedObjects + f.findingsObjects) * KMS_REQUESTS_PER_OBJECT_WITH_BUCKET_KEY, "requests", "kms.request"));
