@@ -64,7 +64,7 @@ export async function run(): Promise<BenchResult> {
             const hours = [...new Set([from, to].map((t) => t - (t % 3_600_000)))];
             const key = `curated/realtime/2026/01/01/mdetect-curated-${o}-2026-01-01-00-00-00-0f9a1c2e-7d3b-4c55-9a0e-${String(o).padStart(12, "0")}.gz`;
             await recordInference(db.pool, {
-                stream: { s3Key: key, checksum: `etag:${o.toString(16).padStart(32, "0")}`, rowCount: DETECTORS * objectSeconds, detectorCount: DETECTORS, unassignedRows: 0, firstReadingAt: new Date(from), lastReadingAt: new Date(to) },
+                stream: { s3Key: key, checksum: `etag:${o.toString(16).padStart(32, "0")}`, rowCount: Math.round(DETECTORS * objectSeconds), detectorCount: DETECTORS, unassignedRows: 0, firstReadingAt: new Date(from), lastReadingAt: new Date(to) },
                 findings: projects.flatMap((p) => hours.map((h) => ({
                     clientId: p.clientId, projectId: p.id, detectorCount: DETECTORS / projects.length, rowCount: 3600 * DETECTORS / projects.length, alertCount: 3,
                     s3Key: `findings/${p.clientId}/${p.id}/2026-01-01/${new Date(h).toISOString().slice(11, 13)}/mdetect-curated-${o}-2026-01-01-00-00-00-0f9a1c2e-7d3b-4c55-9a0e-${String(o).padStart(12, "0")}-1a2b3c4d5e6f.csv.gz`,
