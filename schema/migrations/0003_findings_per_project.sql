@@ -57,3 +57,27 @@ SELECT detector_id, DATE(first_reading_at), MIN(first_reading_at), MAX(last_read
  GROUP BY detector_id, DATE(first_reading_at)
 ON DUPLICATE KEY UPDATE first_reading_at = LEAST(detector_days.first_reading_at, VALUES(first_reading_at)),
                         last_reading_at = GREATEST(detector_days.last_reading_at, VALUES(last_reading_at));
+
+-- The overlap check's parameters were utf8mb4 while the columns are ascii: the comparison
+-- converted every row and could not use ix_deployments_detector_start, so each deployment write
+-- scanned the whole table (20,000 deployments took minutes). Same procedure, ascii parameters.
+DROP PROCEDURE IF EXISTS assert_no_deployment_overlap;
+
+CREATE PROCEDURE assert_no_deployment_overlap(
+    IN p_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin,
+    IN p_detector CHAR(36) CHARACTER SET ascii COLLATE ascii_bin,
+    IN p_starts DATETIME(3), IN p_ends DATETIME(3))
+BEGIN
+    DECLARE locked CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
+    DECLARE clashes INT;
+    SELECT id INTO locked FROM detectors WHERE id = p_detector FOR UPDATE;
+    SELECT COUNT(*) INTO clashes FROM deployments
+     WHERE detector_id = p_detector
+       AND id <> p_id
+       AND starts_at < COALESCE(p_ends, '9999-12-31 23:59:59.999')
+       AND p_starts < COALESCE(ends_at, '9999-12-31 23:59:59.999')
+     LOCK IN SHARE MODE;
+    IF clashes > 0 THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'mdetect:overlapping_deployment';
+    END IF;
+END;
