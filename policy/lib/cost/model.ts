@@ -45,6 +45,8 @@ export const REGISTRY_ROUND_TRIP_SECONDS = 0.05;
 /** Registry round trips per curated object: one owner-span lookup (per 5,000 detectors), one batched write. */
 export const REGISTRY_CALLS_PER_OBJECT = 2;
 export const REGISTRY_SERIALS_PER_CALL = 5000;
+/** Detector days per write call (functions/inference/registry-lambda.ts DETECTOR_DAYS_PER_CALL: under Lambda's 6 MB payload). */
+export const REGISTRY_DAYS_PER_CALL = 10_000;
 /** Rows a serverless endpoint container scores per second with the sample scikit-learn model (order of magnitude). */
 export const SERVERLESS_ROWS_PER_SECOND = 50_000;
 /** Request overhead per InvokeEndpoint (TLS, routing, container hand-off). */
@@ -237,7 +239,7 @@ export function flow(design: Design, usage: Usage): Flow {
         findingsObjects,
         inferenceInvocations,
         endpointRequests: inference ? curatedObjects * chunksPerObject : 0,
-        registryCalls: inference ? curatedObjects * (REGISTRY_CALLS_PER_OBJECT - 1 + spanCalls) : 0,
+        registryCalls: inference ? curatedObjects * (spanCalls + Math.ceil(usage.detectors / REGISTRY_DAYS_PER_CALL)) : 0,
         transformInvocations: design.firehose ? Math.max(sentBytes / transformBatchBytes, SECONDS_PER_MONTH / TRANSFORM_BATCH_SECONDS) : 0,
         registryRows: {
             finding: findingsObjects,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { mockedDuring } from "../../helpers/aws-mock";
 import { InvokeCommand, InvokeCommandInput, LambdaClient } from "@aws-sdk/client-lambda";
-import { lambdaRegistry } from "../../../functions/inference/registry-lambda";
+import { DETECTOR_DAYS_PER_CALL, lambdaRegistry } from "../../../functions/inference/registry-lambda";
 import { dalRegistry } from "../../../functions/inference/registry-dal";
 import { handleAccessRequest } from "../../../functions/registry/access-handler";
 import { RegistryError } from "../../../functions/registry/errors";
@@ -76,5 +76,24 @@ describe("inference: registry port over the access Lambda (through the real hand
         lambda().on(InvokeCommand).callsFake(invokeThroughHandler(db.pool, async () => { throw new Error("Task timed out"); }));
         const error = await rejection(port().ownerSpans([w.d1.serial], t("2025-01-01T00:00:00Z"), t("2025-01-02T00:00:00Z")));
         expect((error as RegistryError).code).to.equal("unavailable");
+    });
+});
+
+describe("inference: the Lambda port keeps every invoke under Lambda's 6 MB synchronous payload", () => {
+    const lambda = mockedDuring(LambdaClient);
+    let db: TestDatabase;
+    before(async () => { db = await withTestDatabase(); await buildWorld(db.pool); });
+    after(() => db.drop());
+
+    it("splits a fleet's detector days across invokes, the findings in the first, and merges the answers", async () => {
+        lambda().on(InvokeCommand).callsFake(invokeThroughHandler(db.pool, handleAccessRequest));
+        const day = t("2025-01-20T10:00:00Z");
+        const serials = Array.from({ length: 2 * DETECTOR_DAYS_PER_CALL + 5 }, (_, i) => `MD-UNKNOWN-${i}`);
+        const out = await lambdaRegistry(new LambdaClient({ region: "ap-southeast-2" }), "registry-access")
+            .recordInference({ findings: [], detectorDays: serials.map((serial) => ({ serial, firstReadingAt: day, lastReadingAt: day })) });
+        const payloads = lambda().commandCalls(InvokeCommand).map((c) => Buffer.from(c.args[0].input.Payload as Uint8Array));
+        expect(payloads).to.have.length(3);
+        for (const p of payloads) expect(p.length).to.be.lessThan(6 * 1024 * 1024);
+        expect(out.unknownDetectors).to.have.length(serials.length);
     });
 });

@@ -163,7 +163,7 @@ describe("policy/lib/cost: the model against oracles from prices.json", () => {
         const u = { ...usage, detectors: 1000 };
         const f = flow(design, u);
         expect(f.registryCalls).to.be.closeTo(2 * f.curatedObjects, 1e-9);
-        expect(flow(design, { ...u, detectors: 12_000 }).registryCalls, "3 span calls + 1 write").to.be.closeTo(4 * flow(design, { ...u, detectors: 12_000 }).curatedObjects, 1e-6);
+        expect(flow(design, { ...u, detectors: 12_000 }).registryCalls, "3 span calls + 2 writes of 10,000 detector days").to.be.closeTo(5 * flow(design, { ...u, detectors: 12_000 }).curatedObjects, 1e-6);
         const registry = lineOf(design, u, 1, "registry access")!;
         expect(registry.usd).to.be.closeTo(f.registryCalls * (p("lambda.request") + 0.1 * 0.25 * p("lambda.arm64GbSecond")), 1e-12);
     });
