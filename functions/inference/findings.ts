@@ -1,11 +1,14 @@
 /**
- * Turns scored rows into findings objects: one CSV per (client, project, detector, UTC date)
- * under findings/<client_id>/<project_id>/<detector_id>/<date>/<name>.csv, and one per
- * (detector, date) under findings/unassigned/ for readings no deployment covered. Keys depend
- * only on the source object and the rows, so a retry overwrites the same objects.
+ * Turns scored rows into findings objects: one gzip CSV per (client, project, UTC hour) of each
+ * source object, under findings/<client_id>/<project_id>/<date>/<HH>/<name>.csv.gz, and one per
+ * UTC hour under findings/unassigned/<date>/<HH>/ for readings no deployment covered. Objects
+ * per day therefore follow clients x projects x curated objects, not detectors. Keys depend only
+ * on the source object and the rows, so a retry overwrites the same objects (and the registry
+ * finds the same rows): a duplicated delivery never doubles a client's rows.
  */
 import { createHash } from "crypto";
 import { posix } from "path";
+import { gzipSync } from "zlib";
 import type { Owner, Severity } from "../registry/types";
 import { PREFIX } from "../layout";
 import { ScoredRow } from "./scoring";
@@ -19,6 +22,8 @@ export const SEVERITY = { info: "info", warning: "warning", alert: "alert" } as 
 export const WARNING_MARGIN = 0.1;
 export const UNASSIGNED = "unassigned";
 export const FINDINGS_CSV_HEADER = "detector_id,timestamp,seq,score,severity";
+/** The period a finding covers: one UTC hour (findings of one hour of one project are one object per source). */
+export const FINDING_PERIOD_MS = 3600_000;
 
 export function severityOf(score: number, alertThreshold: number): Severity {
     if (score >= alertThreshold) return SEVERITY.alert;
@@ -30,8 +35,13 @@ export interface FindingGroup {
     readonly key: string;
     /** Undefined for unassigned readings. */
     readonly owner?: Pick<Owner, "clientId" | "projectId">;
-    readonly detector: string;
-    /** Sites of the deployments the rows fell in (one unless a redeployment moved it that day). */
+    /** Detector serials in the group, sorted. */
+    readonly detectors: string[];
+    /** Serials with at least one reading at or above the alert threshold, sorted (what an alert names). */
+    readonly alertingDetectors: string[];
+    /** Registry id of the detector when the group has exactly one (and an owner). */
+    readonly detectorId?: string;
+    /** Sites of the deployments the rows fell in. */
     readonly siteIds: string[];
     readonly rows: ScoredRow[];
     readonly periodStart: Date;
@@ -49,19 +59,23 @@ export interface FindingGroup {
 export function findingsName(sourceKey: string): string {
     const base = posix.basename(sourceKey).replace(/(\.csv)?(\.gz)?$/, "").replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
     const hash = createHash("sha256").update(sourceKey, "utf8").digest("hex").slice(0, 12);
-    return `${base}-${hash}.csv`;
+    return `${base}-${hash}.csv.gz`;
 }
 
-/** A path segment from registry ids or serials: nothing that could climb out of the prefix. */
+/** A path segment from registry ids: nothing that could climb out of the prefix. */
 function segment(value: string): string {
     if (!/^[A-Za-z0-9._-]+$/.test(value) || value === "." || value === "..") throw new Error(`unsafe key segment ${JSON.stringify(value)}`);
     return value;
 }
 
-export function findingsKey(owner: Pick<Owner, "clientId" | "projectId"> | undefined, detector: string, date: string, name: string): string {
+/** `hourStartMs` is the start of a UTC hour: the key names its date and hour. */
+export function findingsKey(owner: Pick<Owner, "clientId" | "projectId"> | undefined, hourStartMs: number, name: string): string {
+    const iso = new Date(hourStartMs).toISOString();
     const scope = owner ? [segment(owner.clientId), segment(owner.projectId)] : [UNASSIGNED];
-    return `${PREFIX.findings}${[...scope, segment(detector), date, name].join("/")}`;
+    return `${PREFIX.findings}${[...scope, iso.slice(0, 10), iso.slice(11, 13), name].join("/")}`;
 }
+
+interface Building { owner?: Owner; rows: ScoredRow[]; detectors: Set<string>; detectorIds: Set<string>; sites: Set<string> }
 
 export function groupFindings(
     rows: ScoredRow[],
@@ -70,34 +84,40 @@ export function groupFindings(
     alertThreshold: number,
 ): FindingGroup[] {
     const name = findingsName(sourceKey);
-    const groups = new Map<string, { owner?: Owner; detector: string; rows: ScoredRow[]; sites: Set<string> }>();
+    const groups = new Map<string, Building>();
     for (const row of rows) {
         const owner = ownerOf(row);
-        const key = findingsKey(owner, row.detectorId, new Date(row.timestamp).toISOString().slice(0, 10), name);
+        const t = Date.parse(row.timestamp);
+        const key = findingsKey(owner, t - (t % FINDING_PERIOD_MS), name);
         let group = groups.get(key);
-        if (!group) groups.set(key, group = { owner, detector: row.detectorId, rows: [], sites: new Set() });
+        if (!group) groups.set(key, group = { owner, rows: [], detectors: new Set(), detectorIds: new Set(), sites: new Set() });
         group.rows.push(row);
-        if (owner) group.sites.add(owner.siteId);
+        group.detectors.add(row.detectorId);
+        if (owner) { group.sites.add(owner.siteId); group.detectorIds.add(owner.detectorId); }
     }
     return [...groups].map(([key, g]) => {
-        // Loops, not Math.min(...): a day of one detector is 86,400 rows, too many arguments.
-        let first = Infinity, last = -Infinity, maxScore = 0;
+        // Loops, not Math.min(...): an hour of a project is up to millions of rows, too many arguments.
+        let first = Infinity, last = -Infinity, maxScore = 0, alertCount = 0;
+        const alerting = new Set<string>();
         for (const r of g.rows) {
             const t = Date.parse(r.timestamp);
-            first = Math.min(first, t);
-            last = Math.max(last, t);
-            maxScore = Math.max(maxScore, r.score);
+            if (t < first) first = t;
+            if (t > last) last = t;
+            if (r.score > maxScore) maxScore = r.score;
+            if (r.score >= alertThreshold) { alertCount++; alerting.add(r.detectorId); }
         }
         return {
             key,
             owner: g.owner && { clientId: g.owner.clientId, projectId: g.owner.projectId },
-            detector: g.detector,
+            detectors: [...g.detectors].sort(),
+            alertingDetectors: [...alerting].sort(),
+            detectorId: g.owner && g.detectorIds.size === 1 ? [...g.detectorIds][0] : undefined,
             siteIds: [...g.sites].sort(),
             rows: g.rows,
             periodStart: new Date(first),
             periodEnd: new Date(last + 1),
             maxScore,
-            alertCount: g.rows.filter((r) => r.score >= alertThreshold).length,
+            alertCount,
             severity: severityOf(maxScore, alertThreshold),
         };
     });
@@ -106,4 +126,9 @@ export function groupFindings(
 export function findingsCsv(group: FindingGroup, alertThreshold: number): string {
     const lines = group.rows.map((r) => `${r.detectorId},${r.timestamp},${r.seq},${r.score},${severityOf(r.score, alertThreshold)}`);
     return `${FINDINGS_CSV_HEADER}\n${lines.join("\n")}\n`;
+}
+
+/** The object's body: gzip CSV (findings compress ~5x; one object holds a project's hour of a source). */
+export function findingsBody(group: FindingGroup, alertThreshold: number): Buffer {
+    return gzipSync(findingsCsv(group, alertThreshold));
 }

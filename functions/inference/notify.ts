@@ -33,7 +33,7 @@ export function clientAlerts(groups: RecordedGroup[], alertThreshold: number): C
         else byClient.set(g.owner.clientId, [g]);
     }
     return [...byClient].sort(([a], [b]) => a.localeCompare(b)).map(([clientId, list]) => {
-        const detectors = [...new Set(list.map((g) => g.detector))].sort();
+        const detectors = [...new Set(list.flatMap((g) => g.alertingDetectors))].sort();
         const sites = [...new Set(list.flatMap((g) => g.siteIds))].sort();
         const count = list.reduce((n, g) => n + g.alertCount, 0);
         const highest = Math.max(...list.map((g) => g.maxScore));
@@ -51,7 +51,7 @@ export function clientAlerts(groups: RecordedGroup[], alertThreshold: number): C
             "",
             "Fetch the findings through the mDetect client API (sign in first; links are issued per request):",
             `  GET /v1/findings?from=${encodeURIComponent(iso(from))}&to=${encodeURIComponent(iso(to))}`,
-            ...list.map((g) => `  GET /v1/findings/${g.findingId}/download   (${g.detector}, project ${g.owner!.projectId}, ${g.alertCount} alerting)`),
+            ...list.map((g) => `  GET /v1/findings/${g.findingId}/download   (project ${g.owner!.projectId}, ${g.alertingDetectors.join(", ")}: ${g.alertCount} alerting)`),
         ].join("\n");
         return { clientId, severity: SEVERITY.alert, subject: subject.slice(0, SUBJECT_MAX), message };
     });

@@ -1,95 +1,52 @@
 /**
- * Who owned each reading: the deployment of its detector at the reading's time.
- *
- * Deployments of one detector never overlap and each covers one interval, so when two readings
- * of a detector resolve to the same deployment, every reading between them does too. Owners are
- * therefore looked up at the first and last reading of each detector and then by bisection
- * between differing answers only: a file within one deployment costs two lookups per detector,
- * a deployment boundary about log2(readings) more. Lookups are batched per round.
+ * Who owned each reading: the deployment of its detector at the reading's time, start
+ * inclusive, end exclusive. The registry is asked once per object (per MAX_SPAN_SERIALS
+ * detectors, in parallel) for every deployment overlapping the object's time range; each
+ * reading is then routed locally by binary search over its detector's spans, which never
+ * overlap (the registry's trigger refuses overlapping deployments).
  */
-import type { Owner } from "../registry/types";
-import type { OwnerQuery } from "../registry/deployments";
+import type { Owner, OwnerSpan } from "../registry/types";
+import { MAX_SPAN_SERIALS } from "../registry/owner-spans";
 
-export type OwnersAt = (queries: OwnerQuery[]) => Promise<(Owner | undefined)[]>;
+export type OwnerSpans = (serials: string[], from: Date, to: Date) => Promise<OwnerSpan[]>;
 
-/** Lookups per registry call: within the DAL's MAX_OWNER_BATCH (1000), ~50 KB of invoke payload. */
-export const MAX_OWNER_QUERIES_PER_CALL = 500;
+/** Lookup by detector serial and epoch ms; undefined = no deployment covered the reading. */
+export type OwnerOf = (detector: string, atMs: number) => Owner | undefined;
 
-const UNKNOWN = null;
-type Slot = Owner | undefined | typeof UNKNOWN;
-
-interface Track {
-    readonly detector: string;
-    /** Distinct reading times in ms, ascending. */
-    readonly times: number[];
-    readonly owners: Slot[];
-}
-
-/**
- * Resolves the owner of every (detector serial, time) pair. Returns a lookup by detector and
- * epoch milliseconds; undefined means no deployment covered that reading.
- */
-export async function resolveOwners(
-    readings: Iterable<{ detector: string; atMs: number }>,
-    ownersAt: OwnersAt,
-): Promise<(detector: string, atMs: number) => Owner | undefined> {
-    const timesByDetector = new Map<string, Set<number>>();
-    for (const r of readings) {
-        let set = timesByDetector.get(r.detector);
-        if (!set) timesByDetector.set(r.detector, set = new Set());
-        set.add(r.atMs);
+export function ownerLookup(spans: readonly OwnerSpan[]): OwnerOf {
+    const byDetector = new Map<string, OwnerSpan[]>();
+    for (const s of spans) {
+        const list = byDetector.get(s.serial);
+        if (list) list.push(s); else byDetector.set(s.serial, [s]);
     }
-    const tracks: Track[] = [...timesByDetector].map(([detector, set]) => {
-        const times = [...set].sort((a, b) => a - b);
-        return { detector, times, owners: new Array<Slot>(times.length).fill(UNKNOWN) };
-    });
-
-    let wanted = tracks.flatMap((t) => [...new Set([0, t.times.length - 1])].map((i) => ({ track: t, index: i })));
-    while (wanted.length > 0) {
-        for (let start = 0; start < wanted.length; start += MAX_OWNER_QUERIES_PER_CALL) {
-            const batch = wanted.slice(start, start + MAX_OWNER_QUERIES_PER_CALL);
-            const answers = await ownersAt(batch.map((w) => ({ detector: { serial: w.track.detector }, at: new Date(w.track.times[w.index]) })));
-            if (answers.length !== batch.length) throw new Error(`registry answered ${answers.length} owner lookups for ${batch.length}`);
-            batch.forEach((w, i) => { w.track.owners[w.index] = answers[i]; });
-        }
-        wanted = tracks.flatMap((t) => nextLookups(t).map((index) => ({ track: t, index })));
-    }
-
-    const byDetector = new Map(tracks.map((t) => [t.detector, t]));
+    for (const list of byDetector.values()) list.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     return (detector, atMs) => {
-        const track = byDetector.get(detector);
-        const index = track ? binarySearch(track.times, atMs) : -1;
-        if (!track || index < 0) throw new Error(`no owner resolved for ${detector} at ${new Date(atMs).toISOString()}`);
-        return track.owners[index] as Owner | undefined;
+        const list = byDetector.get(detector);
+        if (!list) return undefined;
+        // Last span starting at or before atMs.
+        let lo = 0, hi = list.length - 1, found = -1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            if (list[mid].startsAt.getTime() <= atMs) { found = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        const span = found >= 0 ? list[found] : undefined;
+        return span && (span.endsAt === undefined || atMs < span.endsAt.getTime()) ? span.owner : undefined;
     };
 }
 
-/** Fills gaps between equal known deployments; returns the midpoints still to look up. */
-function nextLookups(track: Track): number[] {
-    const { owners } = track;
-    const lookups: number[] = [];
-    let left = 0;
-    for (let right = 1; right < owners.length; right++) {
-        if (owners[right] === UNKNOWN) continue;
-        if (right - left > 1) {
-            const a = owners[left];
-            const b = owners[right];
-            if (a && b && a.deploymentId === b.deploymentId) owners.fill(a, left + 1, right);
-            else lookups.push((left + right) >> 1);
-        }
-        left = right;
+/** Owners for every reading of an object, in ceil(detectors / MAX_SPAN_SERIALS) parallel registry calls. */
+export async function resolveOwners(readings: Iterable<{ detector: string; atMs: number }>, ownerSpans: OwnerSpans): Promise<OwnerOf> {
+    const serials = new Set<string>();
+    let from = Infinity, to = -Infinity;
+    for (const r of readings) {
+        serials.add(r.detector);
+        if (r.atMs < from) from = r.atMs;
+        if (r.atMs > to) to = r.atMs;
     }
-    return lookups;
-}
-
-function binarySearch(sorted: number[], value: number): number {
-    let lo = 0;
-    let hi = sorted.length - 1;
-    while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (sorted[mid] === value) return mid;
-        if (sorted[mid] < value) lo = mid + 1;
-        else hi = mid - 1;
-    }
-    return -1;
+    if (serials.size === 0) return () => undefined;
+    const all = [...serials].sort();
+    const batches: string[][] = [];
+    for (let i = 0; i < all.length; i += MAX_SPAN_SERIALS) batches.push(all.slice(i, i + MAX_SPAN_SERIALS));
+    const spans = await Promise.all(batches.map((b) => ownerSpans(b, new Date(from), new Date(to))));
+    return ownerLookup(spans.flat());
 }

@@ -7,14 +7,29 @@
 import type { Pool } from "mysql2/promise";
 import { InvalidArgumentError, RegistryUnavailableError, isRegistryError } from "./errors";
 import { ownersAt } from "./deployments";
-import { recordDataFile, recordFinding } from "./records";
+import { ownerSpans } from "./owner-spans";
+import { recordDataFile, recordFinding, recordInference } from "./records";
 import { deviceKeys, siteDeployments } from "./device-identity";
-import type { DataFileInput, FindingInput } from "./types";
+import type { DataFileInput, FindingInput, InferenceRecordInput, OwnerSpan } from "./types";
+
+/** A Date field as JSON carries it. */
+type OnTheWire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | undefined ? string | undefined : T[K] };
+
+/** What an owner span looks like in JSON (times as ISO strings, no end = still deployed). */
+export type OwnerSpanJson = OnTheWire<OwnerSpan>;
+
+export type InferenceRecordJson = {
+    stream?: OnTheWire<NonNullable<InferenceRecordInput["stream"]>>;
+    findings: OnTheWire<InferenceRecordInput["findings"][number]>[];
+    detectorDays: OnTheWire<InferenceRecordInput["detectorDays"][number]>[];
+};
 
 export type AccessRequest =
     | { op: "ownersAt"; args: { pairs: { detector: { id: string } | { serial: string }; at: string }[] } }
     | { op: "recordDataFile"; args: Omit<DataFileInput, "firstReadingAt" | "lastReadingAt"> & { firstReadingAt?: string; lastReadingAt?: string } }
     | { op: "recordFinding"; args: Omit<FindingInput, "periodStart" | "periodEnd"> & { periodStart: string; periodEnd: string } }
+    | { op: "ownerSpans"; args: { serials: string[]; from: string; to: string } }
+    | { op: "recordInference"; args: InferenceRecordJson }
     // Device identity (functions/registry/device-identity.ts): the transform's keyring, the batch path's site check.
     | { op: "deviceKeys"; args: { thingNames: string[] } }
     | { op: "siteDeployments"; args: { siteId: string } };
@@ -47,6 +62,32 @@ const OPERATIONS: Record<AccessRequest["op"], (pool: Pool, args: Record<string, 
         });
         // JSON has no undefined inside arrays: "no owner" travels as null.
         return (await ownersAt(pool, pairs)).map((o) => o ?? null);
+    },
+    async ownerSpans(pool, args) {
+        if (!Array.isArray(args.serials)) throw new InvalidArgumentError("args.serials must be an array");
+        const spans = await ownerSpans(pool, args.serials as string[], time(args.from, "from"), time(args.to, "to"));
+        return spans.map((s): OwnerSpanJson => ({ serial: s.serial, owner: s.owner, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt?.toISOString() }));
+    },
+    recordInference(pool, args) {
+        if (!Array.isArray(args.findings) || !Array.isArray(args.detectorDays)) throw new InvalidArgumentError("args.findings and args.detectorDays must be arrays");
+        const stream = args.stream === undefined ? undefined : record(args.stream, "stream");
+        return recordInference(pool, {
+            stream: stream && {
+                ...(stream as unknown as NonNullable<InferenceRecordInput["stream"]>),
+                firstReadingAt: time(stream.firstReadingAt, "stream.firstReadingAt"), lastReadingAt: time(stream.lastReadingAt, "stream.lastReadingAt"),
+            },
+            findings: args.findings.map((f, i) => {
+                const finding = record(f, `findings[${i}]`);
+                return {
+                    ...(finding as unknown as InferenceRecordInput["findings"][number]),
+                    periodStart: time(finding.periodStart, `findings[${i}].periodStart`), periodEnd: time(finding.periodEnd, `findings[${i}].periodEnd`),
+                };
+            }),
+            detectorDays: args.detectorDays.map((d, i) => {
+                const day = record(d, `detectorDays[${i}]`);
+                return { serial: day.serial as string, firstReadingAt: time(day.firstReadingAt, `detectorDays[${i}].firstReadingAt`), lastReadingAt: time(day.lastReadingAt, `detectorDays[${i}].lastReadingAt`) };
+            }),
+        });
     },
     recordDataFile(pool, args) {
         return recordDataFile(pool, {

@@ -157,10 +157,14 @@ export async function listDeployments(pool: Pool, clientId: string): Promise<Dep
 export async function activeDeploymentsWithoutDataSince(pool: Pool, cutoff: Date): Promise<SilentDeployment[]> {
     const rows = await query(pool, `
         SELECT d.id, d.detector_id, det.serial, p.client_id, d.project_id, d.site_id,
-               (SELECT MAX(f.last_reading_at) FROM data_files f WHERE f.detector_id = d.detector_id) AS last_reading_at
+               -- Batch files in data_files, stream readings per day in detector_days (migration 0003):
+               -- GREATEST(COALESCE(a, b), COALESCE(b, a)) is the later of the two, NULL only when both are.
+               GREATEST(COALESCE(lf.t, ld.t), COALESCE(ld.t, lf.t)) AS last_reading_at
           FROM deployments d
           JOIN detectors det ON det.id = d.detector_id
           JOIN projects p ON p.id = d.project_id
+          LEFT JOIN (SELECT detector_id, MAX(last_reading_at) AS t FROM data_files GROUP BY detector_id) lf ON lf.detector_id = d.detector_id
+          LEFT JOIN (SELECT detector_id, MAX(last_reading_at) AS t FROM detector_days GROUP BY detector_id) ld ON ld.detector_id = d.detector_id
          WHERE d.status = 'active' AND d.starts_at <= ? AND (d.ends_at IS NULL OR d.ends_at > ?)
         HAVING last_reading_at IS NULL OR last_reading_at < ?
          ORDER BY det.serial`, [requireDate(cutoff, "cutoff"), cutoff, cutoff]);

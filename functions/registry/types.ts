@@ -35,6 +35,38 @@ export interface DataFileInput {
     lastReadingAt?: Date;
 }
 
+/** A deployment as an interval of one detector's time: [startsAt, endsAt), endsAt undefined = still there. */
+export interface OwnerSpan { serial: string; startsAt: Date; endsAt?: Date; owner: Owner }
+
+/**
+ * A finding: the scored readings of one client's project in one UTC hour of one source object.
+ * `detector` is given only when a single detector made it (then the API can filter by it).
+ */
+export interface ProjectFindingInput {
+    clientId: string;
+    projectId: string;
+    detector?: DetectorRef;
+    detectorCount: number;
+    rowCount: number;
+    alertCount: number;
+    s3Key: string;
+    periodStart: Date;
+    periodEnd: Date;
+    severity: Severity;
+    summary: string;
+    score: number;
+}
+
+/** Which detectors reported on which UTC day, from one object: first and last reading. */
+export interface DetectorDayInput { serial: string; firstReadingAt: Date; lastReadingAt: Date }
+
+/** Everything one inference run records, in one call. */
+export interface InferenceRecordInput {
+    stream?: { s3Key: string; checksum: string; rowCount: number; detectorCount: number; unassignedRows: number; firstReadingAt: Date; lastReadingAt: Date };
+    findings: ProjectFindingInput[];
+    detectorDays: DetectorDayInput[];
+}
+
 export interface FindingInput {
     clientId: string;
     projectId: string;
@@ -48,7 +80,11 @@ export interface FindingInput {
 }
 
 export interface Finding {
-    id: string; clientId: string; projectId: string; detectorId: string; detectorSerial: string;
+    id: string; clientId: string; projectId: string;
+    /** Set when one detector made the finding; null for a project-hour finding of several. */
+    detectorId: string | null; detectorSerial: string | null;
+    /** Detectors and readings in the finding's object, and readings at or above the alert threshold. */
+    detectorCount: number; rowCount: number; alertCount: number;
     s3Key: string; periodStart: Date; periodEnd: Date; severity: Severity; summary: string; score: number; createdAt: Date;
 }
 

@@ -46,9 +46,11 @@ describe("infra: real-time ingest", () => {
             expect(stream.inputs.shardCount).to.equal(streamCapacity(fleet).shards).and.equal(1);
         });
 
-        it("grows to 27 shards for 20,000 detectors", async () => {
+        it("grows to 9 shards for 20,000 detectors at the measured 329-byte reading (27 at the seed's 1 KB/s)", async () => {
             const big = await program({ "mdetect:detectorCount": 20000 });
-            expect(mine(big, "aws:kinesis/stream:Stream").inputs.shardCount).to.equal(27);
+            expect(mine(big, "aws:kinesis/stream:Stream").inputs.shardCount).to.equal(9);
+            const seed = await program({ "mdetect:detectorCount": 20000, "mdetect:bytesPerSecondPerDetector": 1024 });
+            expect(mine(seed, "aws:kinesis/stream:Stream").inputs.shardCount).to.equal(27);
         });
 
         it("in ON_DEMAND mode sets the mode and no shard count (AWS rejects one)", async () => {

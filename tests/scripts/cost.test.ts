@@ -16,7 +16,8 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         const dev = await program();
         const design = designFromResources(dev.resources);
         const stream = ofType(dev, "aws:kinesis/stream:Stream")[0];
-        expect(design.stream).to.deep.equal({ mode: "PROVISIONED", shards: stream.inputs.shardCount });
+        expect(design.stream).to.deep.equal({ mode: "PROVISIONED", shards: stream.inputs.shardCount, encrypted: true });
+        expect(design.firehose?.transformBatchMb, "the processor's BufferSizeInMBs as deployed").to.equal(3);
         expect(design.rds?.instanceClass).to.equal(ofType(dev, "aws:rds/instance:Instance")[0].inputs.instanceClass);
         expect(design.alarms).to.equal(ofType(dev, "aws:cloudwatch/metricAlarm:MetricAlarm").length).and.be.greaterThan(0);
         expect(design.kmsKeys).to.equal(1);
@@ -28,7 +29,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
 
     it("prices the serverless endpoint once a model is configured, and an instance when chosen", async () => {
         const withModel = await program({ "mdetect:modelArtifact": "s3://mdetect-models/sample/model.tar.gz" });
-        expect(designFromResources(withModel.resources).endpoint).to.deep.equal({ kind: "serverless", memoryMb: 2048 });
+        expect(designFromResources(withModel.resources).endpoint).to.deep.include({ kind: "serverless", memoryMb: 2048 });
         const instance = await program({ "mdetect:modelArtifact": "s3://mdetect-models/sample/model.tar.gz", "mdetect:endpointMode": "instance" });
         expect(designFromResources(instance.resources).endpoint).to.deep.include({ kind: "instance", instanceType: "ml.t2.medium" });
         expect(costOf(withModel).comparable.firstMonth.totalUsd, "a stack with a model is compared as it is").to.equal(costOf(withModel).ours.firstMonth.totalUsd);
@@ -39,7 +40,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
 
     it("reads the usage profile from config and schedules from rate expressions", async () => {
         const dev = await program();
-        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 1024, readingsPerRecord: 60 });
+        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 60 });
         expect(runsPerMonth("rate(5 minutes)")).to.equal(730 * 12);
         expect(runsPerMonth("rate(1 hour)")).to.equal(730);
         expect(() => usageFromConfig({})).to.throw(/detectorCount/);
@@ -68,6 +69,18 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         expect(report.seed.ratio).to.be.closeTo(report.seed.estimate.firstMonth.totalUsd / report.seed.oursWithInference.firstMonth.totalUsd, 1e-9).and.greaterThan(1);
         expect(report.estimate.months).to.have.length(12);
         expect(report.capacity.map((r: { detectors: number }) => r.detectors)).to.deep.equal([10, 100, 1000, 10000]);
+        // The target view: month 12 with inference on, per detector, against the floor.
+        const [plain, gzip, direct] = report.target;
+        for (const t of report.target) {
+            expect(t.month).to.equal(12);
+            expect(t.perDetectorUsd).to.be.closeTo(t.totalUsd / 1000, 1e-9);
+            expect(t.ratioToFloor).to.be.closeTo(t.totalUsd / t.floorUsd, 1e-9);
+            expect(t.upperBoundUsd).to.be.at.least(t.totalUsd);
+            for (const l of t.lines) expect(l.region, l.item).to.be.a("string").and.not.equal("");
+        }
+        expect(gzip.totalUsd, "firmware gzip cuts the bill").to.be.lessThan(plain.totalUsd);
+        expect(direct.totalUsd, "Direct PUT drops the stream").to.be.lessThan(gzip.totalUsd);
+        expect(gzip.totalUsd, "issue 17 target: <= $100 at 1,000 detectors, month 12, inference on").to.be.at.most(100);
         const shards = report.capacity.map((r: { shards: number }) => r.shards);
         expect(shards[3]).to.be.greaterThan(shards[0]);
     });

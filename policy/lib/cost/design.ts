@@ -57,6 +57,13 @@ function targetsOf(resources: readonly DeclaredResource[], where: (rule: Declare
     return ofType(resources, T.fn).filter((fn) => arns.has(fn.state?.arn));
 }
 
+/** The Lambda processor's BufferSizeInMBs (Firehose's default is 1 MB when the parameter is absent). */
+function transformBatchMb(s3Config: any): number | undefined {
+    const processors: any[] = s3Config?.processingConfiguration?.processors ?? [];
+    const parameter = processors.flatMap((p) => p.parameters ?? []).find((p: any) => p.parameterName === "BufferSizeInMBs");
+    return processors.length === 0 ? undefined : Number(parameter?.parameterValue ?? 1);
+}
+
 function maxMemory(fns: DeclaredResource[]): number | undefined {
     const sizes = fns.map((f) => Number(f.inputs.memorySize ?? 128));
     return sizes.length ? Math.max(...sizes) : undefined;
@@ -88,6 +95,7 @@ function lifecycleFrom(resources: readonly DeclaredResource[]): Lifecycle {
     const rawDeep = dayOf("raw/", "DEEP_ARCHIVE");
     const curatedIa = dayOf("curated/", "STANDARD_IA");
     const curatedGlacier = dayOf("curated/", "GLACIER");
+    const findingsIa = dayOf("findings/", "STANDARD_IA");
     const expire = rules.find((r) => r.prefix === "raw/")?.expirationDays ?? 0;
     const never = Number.POSITIVE_INFINITY;
     return {
@@ -96,6 +104,7 @@ function lifecycleFrom(resources: readonly DeclaredResource[]): Lifecycle {
         rawToDeepArchiveDays: rawDeep ?? never,
         curatedToInfrequentAccessDays: curatedIa ?? never,
         curatedToGlacierDays: curatedGlacier ?? never,
+        findingsToInfrequentAccessDays: findingsIa,
         expireDays: expire,
     };
 }
@@ -116,11 +125,13 @@ export function designFromResources(resources: readonly DeclaredResource[]): Des
         stream: stream && {
             mode: stream.inputs.streamModeDetails?.streamMode === "ON_DEMAND" ? "ON_DEMAND" : "PROVISIONED",
             shards: Number(stream.inputs.shardCount ?? 0),
+            encrypted: stream.inputs.encryptionType === "KMS",
         },
         firehose: firehose && {
             bufferMiB: Number(s3Config?.bufferingSize ?? 5),
             bufferSeconds: Number(s3Config?.bufferingInterval ?? 300),
             compressed: (s3Config?.compressionFormat ?? "UNCOMPRESSED") !== "UNCOMPRESSED",
+            transformBatchMb: transformBatchMb(s3Config),
         },
         lambdaMemoryMb: {
             transform: maxMemory(functionsReferencedBy(resources, (r) => r.type === T.firehose)),
@@ -131,7 +142,7 @@ export function designFromResources(resources: readonly DeclaredResource[]): Des
         },
         scheduledRunsPerMonth: scheduleRules.reduce((n, r) => n + runsPerMonth(r.inputs.scheduleExpression), 0),
         endpoint: variant && (variant.serverlessConfig
-            ? { kind: "serverless", memoryMb: Number(variant.serverlessConfig.memorySizeInMb) }
+            ? { kind: "serverless", memoryMb: Number(variant.serverlessConfig.memorySizeInMb), maxConcurrency: Number(variant.serverlessConfig.maxConcurrency ?? 5) }
             : { kind: "instance", instanceType: String(variant.instanceType), count: Number(variant.initialInstanceCount ?? 1) }),
         rds: rds && { instanceClass: String(rds.inputs.instanceClass), storageGb: Number(rds.inputs.allocatedStorage ?? 20), multiAz: Boolean(rds.inputs.multiAz) },
         kmsKeys: ofType(resources, T.key).length,

@@ -1,40 +1,66 @@
 /**
- * The monthly cost of a design under a usage profile: pure arithmetic over the price table.
- * `design.ts` reads the design from the resources the program declares; this module never
- * looks at Pulumi. Every assumption that is not a price is a named constant with its reason.
+ * The monthly cost of a design under a usage profile: pure arithmetic over the price table
+ * (policy/lib/cost/prices.json). `design.ts` reads the design from the resources the program
+ * declares; this module never looks at Pulumi. Every assumption that is not a price is a named
+ * constant with its reason; every line carries the region its price came from.
  */
-import { price, instanceHour } from "./prices";
+import table from "./prices.json";
+import { PriceId, PRICES, instanceHour, price } from "./prices";
 
+/** The region the estimate is for (prices.json targetRegion): lines priced elsewhere are marked. */
+export const PRICES_TARGET_REGION: string = table.targetRegion;
 export const HOURS_PER_MONTH = 730;
 export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
-const DAYS_PER_MONTH = 365 / 12;
-const GB = 1024 ** 3;
+export const DAYS_PER_MONTH = 365 / 12;
+export const GB = 1024 ** 3;
 const MIB = 1024 ** 2;
+const MB = 1e6;
 const KB = 1024;
 
-/** Detectors emit one reading a second; at ~1 KB/s a reading is ~1 KB of JSON. */
+/** Detectors take one reading a second (schema/telemetry.md). */
 export const READING_INTERVAL_SECONDS = 1;
+/** Each NDJSON reading ends in "\n": 60 readings of 1,024 B are 61,500 B, 13 Firehose units, not 12. */
+export const NEWLINE_BYTES = 1;
 /** Curated CSV row: detector_id, timestamp, seq and 8 features (measured on generated readings). */
 export const CSV_BYTES_PER_READING = 110;
-/** The model's input row (8 features, no ids) and its output (one score per line). */
-const FEATURE_BYTES_PER_ROW = 60;
+/** The model's input row (8 features, no ids, "\n") and its output (one score per line). */
+export const FEATURE_BYTES_PER_ROW = 61;
 const SCORE_BYTES_PER_ROW = 8;
-/** A findings row carries the ids and the score. */
-const FINDINGS_BYTES_PER_ROW = 70;
+/** A findings row: detector_id,timestamp,seq,score,severity. */
+export const FINDINGS_BYTES_PER_ROW = 70;
 /** Kinesis bills PUT payload units of 25 KB; on-demand rounds each record to 1 KB; Firehose to 5 KB. */
-const KINESIS_PUT_UNIT_BYTES = 25 * KB;
-const KINESIS_ON_DEMAND_UNIT_BYTES = KB;
-const FIREHOSE_BILLING_UNIT_BYTES = 5 * KB;
-/** Firehose invokes a transform Lambda per 1 MB or 60 s of data (its processor defaults). */
-const TRANSFORM_BATCH_MIB = 1;
+export const KINESIS_PUT_UNIT_BYTES = 25 * KB;
+export const KINESIS_ON_DEMAND_UNIT_BYTES = KB;
+export const FIREHOSE_BILLING_UNIT_BYTES = 5 * KB;
+/** Firehose's Lambda processor flushes at its BufferSizeInMBs (the program sets it) or after 60 s, its default interval. */
 const TRANSFORM_BATCH_SECONDS = 60;
-/** Transform and inference handler time per MB at their memory sizes (scaled from `npm run bench`, arm64 fractional vCPU). */
+/** Transform CPU per MiB of telemetry at 256 MB arm64 (from `npm run bench -- convert`: ~30 MB/s on a full core). */
 const TRANSFORM_SECONDS_PER_MIB = 0.25;
-const INFERENCE_LAMBDA_SECONDS_PER_MIB_CSV = 2;
-/** Lambda's floor per invocation (cold paths, S3/registry round trips). */
-const LAMBDA_BASE_SECONDS = 0.1;
+/** Inference Lambda CPU per MiB of curated CSV: gunzip, parse, chunk, join, gzip findings (`npm run bench -- inference`, x2 for 1 GB arm64). */
+const INFERENCE_SECONDS_PER_MIB_CSV = 0.2;
+/** Lambda's floor per invocation (start-up, S3 GET, logging). */
+export const LAMBDA_BASE_SECONDS = 0.1;
+/** One sync invoke of the registry access Lambda plus its SQL (warm). */
+export const REGISTRY_ROUND_TRIP_SECONDS = 0.05;
+/** Registry round trips per curated object: one owner-span lookup (per 5,000 detectors), one batched write. */
+export const REGISTRY_CALLS_PER_OBJECT = 2;
+export const REGISTRY_SERIALS_PER_CALL = 5000;
+/** Detector days per write call (functions/inference/registry-lambda.ts DETECTOR_DAYS_PER_CALL: under Lambda's 6 MB payload). */
+export const REGISTRY_DAYS_PER_CALL = 10_000;
 /** Rows a serverless endpoint container scores per second with the sample scikit-learn model (order of magnitude). */
-const SERVERLESS_ROWS_PER_SECOND = 50_000;
+export const SERVERLESS_ROWS_PER_SECOND = 50_000;
+/** Request overhead per InvokeEndpoint (TLS, routing, container hand-off). */
+export const ENDPOINT_REQUEST_SECONDS = 0.1;
+/** Serverless payload limit and the rows one chunk carries (functions/inference/contract.ts). */
+const ENDPOINT_PAYLOAD_BYTES = 4_000_000;
+export const ROWS_PER_CHUNK = Math.floor(ENDPOINT_PAYLOAD_BYTES / FEATURE_BYTES_PER_ROW);
+/** S3 PUT of a findings object from Lambda (16 in flight). */
+const FINDINGS_PUT_SECONDS = 0.05;
+const FINDINGS_PUT_CONCURRENCY = 16;
+/** Each client runs a couple of projects (surveys) at once: findings objects are per client, project and hour. */
+export const PROJECTS_PER_CLIENT = 2;
+/** A finding covers one UTC hour of one source object (functions/inference/findings.ts FINDING_PERIOD_MS). */
+const FINDING_PERIOD_SECONDS = 3600;
 /** API handlers: short DB query + presign. */
 const API_SECONDS_PER_CALL = 0.15;
 /** One in ten API calls is a download, each a CloudTrail data event on findings/. */
@@ -45,20 +71,42 @@ const ALERT_EMAILS_PER_CLIENT_PER_MONTH = 30;
 const LOG_BYTES_PER_INVOCATION = 1 * KB;
 const ACCESS_LOG_BYTES_PER_CALL = 400;
 /** Archive classes keep 8 KB per object at the Standard rate and 32 KB at the archive rate. */
-const ARCHIVE_OVERHEAD_STANDARD_BYTES = 8 * KB;
-const ARCHIVE_OVERHEAD_ARCHIVE_BYTES = 32 * KB;
+export const ARCHIVE_OVERHEAD_STANDARD_BYTES = 8 * KB;
+export const ARCHIVE_OVERHEAD_ARCHIVE_BYTES = 32 * KB;
+/** Lifecycle's default transitionDefaultMinimumObjectSize (all_storage_classes_128K): smaller objects never transition. */
+export const MIN_TRANSITION_OBJECT_BYTES = 128 * KB;
 /** S3 bucket keys cut KMS requests per object by ~99% (one data key per bucket key lifetime). */
 const KMS_REQUESTS_PER_OBJECT_WITH_BUCKET_KEY = 0.01;
-/** A KMS-encrypted stream asks KMS for a data key about every 5 minutes per shard. */
-const KMS_REQUESTS_PER_SHARD_MONTH = (SECONDS_PER_MONTH / 300);
+/**
+ * A KMS-encrypted stream calls KMS about every 5 minutes per producer or consumer credential
+ * (docs.aws.amazon.com/streams/latest/dev/costs-performance.html): each detector's IoT session
+ * is one producer; Firehose reading the stream is one consumer.
+ */
+export const KMS_REQUESTS_PER_CREDENTIAL_MONTH = SECONDS_PER_MONTH / 300;
+/**
+ * Registry bytes per row, data + indexes: the mean over findings, stream_objects and detector_days
+ * measured on MariaDB after a simulated day at 1,000 detectors (`npm run bench -- registry`:
+ * 7.14 MiB for 4,422 rows, InnoDB page and extent allocation included; docs/benchmarks.md).
+ */
+const MEASURED_REGISTRY_BYTES_PER_ROW = 1690;
+export const REGISTRY_BYTES_PER_ROW = { finding: MEASURED_REGISTRY_BYTES_PER_ROW, streamObject: MEASURED_REGISTRY_BYTES_PER_ROW, detectorDay: MEASURED_REGISTRY_BYTES_PER_ROW } as const;
+/** Schema, registry tables and the InnoDB system tablespace before any telemetry. */
+const REGISTRY_BASE_GB = 0.5;
 
 export interface Usage {
     readonly detectors: number;
+    /** Bytes of one JSON reading, without its newline (one reading a second, so also bytes per second). */
     readonly bytesPerSecondPerDetector: number;
     readonly readingsPerRecord: number;
+    /** Gzip output / input for telemetry JSON and CSV, as Firehose and the converters compress it. */
     readonly compressionRatio: number;
     readonly clients: number;
     readonly apiCallsPerMonth: number;
+    /**
+     * Firmware option (issue 17 item 4): each batched record is gzipped on the detector at this
+     * ratio (measured 0.102 on 60 readings); Firehose and Kinesis bill the record as sent.
+     */
+    readonly recordGzipRatio?: number;
 }
 
 export interface Lifecycle {
@@ -68,17 +116,19 @@ export interface Lifecycle {
     readonly rawToDeepArchiveDays: number;
     readonly curatedToInfrequentAccessDays: number;
     readonly curatedToGlacierDays: number;
+    /** findings/ move to Standard-IA only (infra/storage.ts findings-tier); absent = never. */
+    readonly findingsToInfrequentAccessDays?: number;
     /** 0 keeps data forever. */
     readonly expireDays: number;
 }
 
 export type Endpoint =
-    | { readonly kind: "serverless"; readonly memoryMb: number }
+    | { readonly kind: "serverless"; readonly memoryMb: number; readonly maxConcurrency?: number }
     | { readonly kind: "instance"; readonly instanceType: string; readonly count: number };
 
 export interface Design {
-    readonly stream?: { readonly mode: "PROVISIONED" | "ON_DEMAND"; readonly shards: number };
-    readonly firehose?: { readonly bufferMiB: number; readonly bufferSeconds: number; readonly compressed: boolean };
+    readonly stream?: { readonly mode: "PROVISIONED" | "ON_DEMAND"; readonly shards: number; readonly encrypted?: boolean };
+    readonly firehose?: { readonly bufferMiB: number; readonly bufferSeconds: number; readonly compressed: boolean; readonly transformBatchMb?: number };
     /** Memory of the Lambdas whose work scales with usage (absent = not deployed). */
     readonly lambdaMemoryMb: { readonly transform?: number; readonly inference?: number; readonly registryAccess?: number; readonly api?: number; readonly scheduled?: number };
     /** How often scheduled functions (the silence check) run. */
@@ -102,6 +152,8 @@ export interface CostLine {
     readonly quantity: number;
     readonly unit: string;
     readonly usd: number;
+    /** Region of the price(s) behind the line (prices.json), "+"-joined when mixed. */
+    readonly region: string;
 }
 
 export interface MonthEstimate {
@@ -109,45 +161,103 @@ export interface MonthEstimate {
     readonly lines: CostLine[];
     readonly totalUsd: number;
     readonly storedGb: number;
+    /** The part of the total priced from a region other than the target (prices.json targetRegion). */
+    readonly unconfirmedUsd: number;
 }
 
-/** Volumes one month of telemetry produces; shared by the estimate and capacity planning. */
+/** Volumes one month of telemetry produces; shared by the estimate, the meter prediction and capacity planning. */
 export interface Flow {
     readonly readings: number;
     readonly records: number;
+    /** One batched record as the detector sends it (gzipped when the firmware option is on). */
     readonly recordBytes: number;
+    /** NDJSON bytes before any compression. */
     readonly rawBytes: number;
+    /** Bytes as sent (= Firehose incoming bytes). */
+    readonly sentBytes: number;
     readonly firehoseBilledGb: number;
     readonly rawStoredBytes: number;
+    readonly curatedBytes: number;
     readonly curatedStoredBytes: number;
     readonly findingsBytes: number;
-    /** Objects Firehose writes per month to curated/ (the raw/ backup writes as many). */
-    readonly firehoseObjects: number;
+    readonly rawObjects: number;
+    readonly curatedObjects: number;
     readonly findingsObjects: number;
+    /** Inference invocations (one per curated object) and endpoint requests. */
+    readonly inferenceInvocations: number;
+    readonly endpointRequests: number;
+    readonly registryCalls: number;
+    readonly transformInvocations: number;
+    /** Rows the registry gains per month, by table. */
+    readonly registryRows: { readonly finding: number; readonly streamObject: number; readonly detectorDay: number };
+}
+
+/** Seconds a Firehose buffer takes to fill with `bytesPerSecond`, capped by its interval. */
+function objectsPerMonth(bytesPerMonth: number, bufferMiB: number, bufferSeconds: number): number {
+    return Math.max(SECONDS_PER_MONTH / Math.max(bufferSeconds, 1), bytesPerMonth / (bufferMiB * MIB));
 }
 
 export function flow(design: Design, usage: Usage): Flow {
     const readings = usage.detectors * SECONDS_PER_MONTH / READING_INTERVAL_SECONDS;
-    const readingBytes = usage.bytesPerSecondPerDetector * READING_INTERVAL_SECONDS;
+    const lineBytes = usage.bytesPerSecondPerDetector + NEWLINE_BYTES;
     const records = readings / usage.readingsPerRecord;
-    const recordBytes = usage.readingsPerRecord * readingBytes;
-    const rawBytes = readings * readingBytes;
+    const plainRecordBytes = usage.readingsPerRecord * lineBytes;
+    const recordBytes = usage.recordGzipRatio === undefined ? plainRecordBytes : Math.ceil(plainRecordBytes * usage.recordGzipRatio);
+    const rawBytes = readings * lineBytes;
+    const sentBytes = records * recordBytes;
     const compression = design.firehose?.compressed === false ? 1 : usage.compressionRatio;
     const buffer = design.firehose ?? { bufferMiB: 64, bufferSeconds: 900 };
-    const firehoseObjects = Math.max(SECONDS_PER_MONTH / Math.max(buffer.bufferSeconds, 60), rawBytes / (buffer.bufferMiB * MIB));
+    // Firehose applies its buffer size before compression: raw/ fills with what was sent, curated/ with CSV.
+    const curatedBytes = readings * CSV_BYTES_PER_READING;
+    const rawObjects = objectsPerMonth(sentBytes, buffer.bufferMiB, buffer.bufferSeconds);
+    const curatedObjects = objectsPerMonth(curatedBytes, buffer.bufferMiB, buffer.bufferSeconds);
+    const inference = design.endpoint !== undefined;
+    // One findings object per (client, project, hour) present in each curated object; an object
+    // spanning an hour boundary splits in two.
+    const projects = Math.min(usage.clients * PROJECTS_PER_CLIENT, usage.detectors);
+    const objectSeconds = SECONDS_PER_MONTH / curatedObjects;
+    const hoursPerObject = 1 + Math.min(objectSeconds, FINDING_PERIOD_SECONDS) / FINDING_PERIOD_SECONDS;
+    const findingsObjects = inference ? curatedObjects * projects * hoursPerObject : 0;
+    const inferenceInvocations = inference ? curatedObjects : 0;
+    const chunksPerObject = Math.ceil(readings / curatedObjects / ROWS_PER_CHUNK);
+    const spanCalls = Math.ceil(usage.detectors / REGISTRY_SERIALS_PER_CALL);
+    const transformBatchBytes = (design.firehose?.transformBatchMb ?? 3) * MB;
     return {
         readings,
         records,
         recordBytes,
         rawBytes,
+        sentBytes,
         firehoseBilledGb: records * Math.ceil(recordBytes / FIREHOSE_BILLING_UNIT_BYTES) * FIREHOSE_BILLING_UNIT_BYTES / GB,
-        rawStoredBytes: rawBytes * compression,
-        curatedStoredBytes: readings * CSV_BYTES_PER_READING * compression,
-        findingsBytes: design.endpoint ? readings * FINDINGS_BYTES_PER_ROW : 0,
-        firehoseObjects,
-        // Inference writes one findings object per detector present in each curated object.
-        findingsObjects: design.endpoint ? firehoseObjects * usage.detectors : 0,
+        // A record the detector already gzipped does not shrink again.
+        rawStoredBytes: usage.recordGzipRatio === undefined ? sentBytes * compression : sentBytes,
+        curatedBytes,
+        curatedStoredBytes: curatedBytes * compression,
+        findingsBytes: inference ? readings * FINDINGS_BYTES_PER_ROW * usage.compressionRatio : 0,
+        rawObjects,
+        curatedObjects,
+        findingsObjects,
+        inferenceInvocations,
+        endpointRequests: inference ? curatedObjects * chunksPerObject : 0,
+        registryCalls: inference ? curatedObjects * (spanCalls + Math.ceil(usage.detectors / REGISTRY_DAYS_PER_CALL)) : 0,
+        transformInvocations: design.firehose ? Math.max(sentBytes / transformBatchBytes, SECONDS_PER_MONTH / TRANSFORM_BATCH_SECONDS) : 0,
+        registryRows: {
+            finding: findingsObjects,
+            streamObject: inference ? curatedObjects : 0,
+            detectorDay: inference ? usage.detectors * DAYS_PER_MONTH : 0,
+        },
     };
+}
+
+/** Registry growth a month, GB (data + indexes). */
+export function registryGrowthGb(f: Flow): number {
+    const r = f.registryRows;
+    return (r.finding * REGISTRY_BYTES_PER_ROW.finding + r.streamObject * REGISTRY_BYTES_PER_ROW.streamObject + r.detectorDay * REGISTRY_BYTES_PER_ROW.detectorDay) / GB;
+}
+
+/** The region a line's prices came from. */
+export function regionOf(...ids: PriceId[]): string {
+    return [...new Set(ids.map((id) => PRICES[id].region))].sort().join("+");
 }
 
 type StorageClass = "standard" | "standardIa" | "glacier" | "deepArchive" | "expired";
@@ -168,76 +278,104 @@ function curatedClass(age: number, lc: Lifecycle): StorageClass {
     return "standard";
 }
 
-const STORAGE_PRICE: Record<Exclude<StorageClass, "expired">, number> = {
-    standard: price("s3.standardGbMonth"),
-    standardIa: price("s3.standardIaGbMonth"),
-    glacier: price("s3.glacierGbMonth"),
-    deepArchive: price("s3.deepArchiveGbMonth"),
+function findingsClass(age: number, lc: Lifecycle): StorageClass {
+    if (!lc.enabled || lc.findingsToInfrequentAccessDays === undefined) return "standard";
+    return age >= lc.findingsToInfrequentAccessDays ? "standardIa" : "standard";
+}
+
+const STORAGE_PRICE_ID: Record<Exclude<StorageClass, "expired">, PriceId> = {
+    standard: "s3.standardGbMonth",
+    standardIa: "s3.standardIaGbMonth",
+    glacier: "s3.glacierGbMonth",
+    deepArchive: "s3.deepArchiveGbMonth",
 };
-const TRANSITION_PRICE: Partial<Record<StorageClass, number>> = {
-    standardIa: price("s3.transitionToIa"),
-    glacier: price("s3.transitionToGlacier"),
-    deepArchive: price("s3.transitionToDeepArchive"),
+const TRANSITION_PRICE_ID: Partial<Record<StorageClass, PriceId>> = {
+    standardIa: "s3.transitionToIa",
+    glacier: "s3.transitionToGlacier",
+    deepArchive: "s3.transitionToDeepArchive",
+};
+const CLASS_NAMES: Record<Exclude<StorageClass, "expired">, string> = {
+    standard: "Standard", standardIa: "Standard-IA", glacier: "Glacier Flexible Retrieval", deepArchive: "Glacier Deep Archive",
 };
 
-/** Storage, archive overhead and transitions in `month` for every monthly cohort written so far. */
-function storageLines(month: number, f: Flow, lc: Lifecycle): { lines: CostLine[]; storedGb: number } {
-    const gbByClass = new Map<StorageClass, number>();
-    let overheadUsd = 0;
-    let transitions = 0;
-    let transitionUsd = 0;
-    const cohorts: { bytes: number; objects: number; classOf: (age: number) => StorageClass }[] = [
-        { bytes: f.rawStoredBytes, objects: f.firehoseObjects, classOf: (a) => rawClass(a, lc) },
-        { bytes: f.curatedStoredBytes, objects: f.firehoseObjects, classOf: (a) => curatedClass(a, lc) },
-        { bytes: f.findingsBytes, objects: f.findingsObjects, classOf: (a) => curatedClass(a, lc) },
-    ];
+export interface Cohort { readonly bytes: number; readonly objects: number; readonly classOf: (age: number) => StorageClass }
+
+/**
+ * Storage, archive overhead and transitions in `month` for every monthly cohort written so far.
+ * The current month's cohort is there for half the month on average; objects under 128 KB
+ * never transition (lifecycle's default minimum size).
+ */
+export function storageLines(month: number, cohorts: readonly Cohort[]): { lines: CostLine[]; storedGb: number } {
+    const gbByClass = new Map<Exclude<StorageClass, "expired">, number>();
+    const overhead = { glacier: 0, deepArchive: 0 };
+    const transitions = new Map<StorageClass, number>();
     for (let written = 1; written <= month; written++) {
+        const share = written === month ? 0.5 : 1;
         const age = (month - written + 0.5) * DAYS_PER_MONTH;
         const previousAge = age - DAYS_PER_MONTH;
         for (const c of cohorts) {
-            const cls = c.classOf(age);
+            if (c.bytes <= 0) continue;
+            const small = c.bytes / c.objects < MIN_TRANSITION_OBJECT_BYTES;
+            const classAt = (a: number) => (small ? (c.classOf(a) === "expired" ? "expired" : "standard") : c.classOf(a));
+            const cls = classAt(age);
             if (cls === "expired") continue;
-            gbByClass.set(cls, (gbByClass.get(cls) ?? 0) + c.bytes / GB);
-            if (cls === "glacier" || cls === "deepArchive") {
-                overheadUsd += c.objects * (ARCHIVE_OVERHEAD_STANDARD_BYTES / GB * STORAGE_PRICE.standard + ARCHIVE_OVERHEAD_ARCHIVE_BYTES / GB * STORAGE_PRICE[cls]);
-            }
-            if (previousAge > 0 && c.classOf(previousAge) !== cls && TRANSITION_PRICE[cls] !== undefined) {
-                transitions += c.objects;
-                transitionUsd += c.objects * TRANSITION_PRICE[cls]!;
-            }
+            gbByClass.set(cls, (gbByClass.get(cls) ?? 0) + share * c.bytes / GB);
+            if (cls === "glacier" || cls === "deepArchive") overhead[cls] += share * c.objects;
+            if (previousAge > 0 && classAt(previousAge) !== cls && TRANSITION_PRICE_ID[cls]) transitions.set(cls, (transitions.get(cls) ?? 0) + c.objects);
         }
     }
-    const names: Record<string, string> = { standard: "Standard", standardIa: "Standard-IA", glacier: "Glacier Flexible Retrieval", deepArchive: "Glacier Deep Archive" };
     const lines: CostLine[] = [...gbByClass].map(([cls, gb]) => ({
-        service: "S3", item: `storage ${names[cls]}`, quantity: gb, unit: "GB-month", usd: gb * STORAGE_PRICE[cls as Exclude<StorageClass, "expired">],
+        service: "S3", item: `storage ${CLASS_NAMES[cls]}`, quantity: gb, unit: "GB-month", usd: gb * price(STORAGE_PRICE_ID[cls]), region: regionOf(STORAGE_PRICE_ID[cls]),
     }));
-    if (overheadUsd > 0) lines.push({ service: "S3", item: "archive per-object overhead (8 KB + 32 KB)", quantity: 1, unit: "month", usd: overheadUsd });
-    if (transitions > 0) lines.push({ service: "S3", item: "lifecycle transitions", quantity: transitions, unit: "objects", usd: transitionUsd });
-    const storedGb = [...gbByClass.values()].reduce((a, b) => a + b, 0);
-    return { lines, storedGb };
+    for (const cls of ["glacier", "deepArchive"] as const) {
+        if (overhead[cls] <= 0) continue;
+        const usd = overhead[cls] * (ARCHIVE_OVERHEAD_STANDARD_BYTES / GB * price("s3.standardGbMonth") + ARCHIVE_OVERHEAD_ARCHIVE_BYTES / GB * price(STORAGE_PRICE_ID[cls]));
+        lines.push({ service: "S3", item: `${CLASS_NAMES[cls]} per-object overhead (8 KB + 32 KB)`, quantity: overhead[cls], unit: "objects", usd, region: regionOf("s3.standardGbMonth", STORAGE_PRICE_ID[cls]) });
+    }
+    for (const [cls, objects] of transitions) {
+        const id = TRANSITION_PRICE_ID[cls]!;
+        lines.push({ service: "S3", item: `lifecycle transitions to ${CLASS_NAMES[cls as Exclude<StorageClass, "expired">]}`, quantity: objects, unit: "objects", usd: objects * price(id), region: regionOf(id) });
+    }
+    return { lines, storedGb: [...gbByClass.values()].reduce((a, b) => a + b, 0) };
 }
 
 function lambdaLine(item: string, invocations: number, seconds: number, memoryMb: number | undefined): CostLine[] {
     if (memoryMb === undefined || invocations <= 0) return [];
     const gbSeconds = invocations * seconds * memoryMb / 1024;
-    return [{ service: "Lambda", item, quantity: invocations, unit: "invocations", usd: invocations * price("lambda.request") + gbSeconds * price("lambda.arm64GbSecond") }];
+    return [{
+        service: "Lambda", item, quantity: invocations, unit: "invocations",
+        usd: invocations * price("lambda.request") + gbSeconds * price("lambda.arm64GbSecond"), region: regionOf("lambda.request", "lambda.arm64GbSecond"),
+    }];
 }
 
-function streamLines(design: Design, f: Flow): CostLine[] {
+function line(service: string, item: string, quantity: number, unit: string, id: PriceId, unitUsd = price(id)): CostLine[] {
+    return quantity > 0 ? [{ service, item, quantity, unit, usd: quantity * unitUsd, region: regionOf(id) }] : [];
+}
+
+export function streamLines(design: Design, usage: Usage, f: Flow): CostLine[] {
     if (!design.stream) return [];
+    // Per producer credential (each detector) and the Firehose consumer, every ~5 minutes.
+    const kms = design.stream.encrypted === false ? [] : line("KMS", "requests (stream data keys, per producer credential)", (usage.detectors + 1) * KMS_REQUESTS_PER_CREDENTIAL_MONTH, "requests", "kms.request");
     if (design.stream.mode === "ON_DEMAND") {
         const inGb = f.records * Math.ceil(f.recordBytes / KINESIS_ON_DEMAND_UNIT_BYTES) * KINESIS_ON_DEMAND_UNIT_BYTES / GB;
         return [
-            { service: "Kinesis", item: "on-demand stream-hours", quantity: HOURS_PER_MONTH, unit: "hours", usd: HOURS_PER_MONTH * price("kinesis.onDemandStreamHour") },
-            { service: "Kinesis", item: "on-demand data in", quantity: inGb, unit: "GB", usd: inGb * price("kinesis.onDemandIngestGb") },
-            { service: "Kinesis", item: "on-demand data out (Firehose)", quantity: inGb, unit: "GB", usd: inGb * price("kinesis.onDemandRetrievalGb") },
+            ...line("Kinesis", "on-demand stream-hours", HOURS_PER_MONTH, "hours", "kinesis.onDemandStreamHour"),
+            ...line("Kinesis", "on-demand data in (records rounded up to 1 KB)", inGb, "GB", "kinesis.onDemandIngestGb"),
+            ...line("Kinesis", "on-demand data out (Firehose)", inGb, "GB", "kinesis.onDemandRetrievalGb"),
+            ...kms,
         ];
     }
     const units = f.records * Math.ceil(f.recordBytes / KINESIS_PUT_UNIT_BYTES);
     return [
-        { service: "Kinesis", item: "shard-hours", quantity: design.stream.shards * HOURS_PER_MONTH, unit: "shard-hours", usd: design.stream.shards * HOURS_PER_MONTH * price("kinesis.shardHour") },
-        { service: "Kinesis", item: "PUT payload units (25 KB)", quantity: units, unit: "units", usd: units * price("kinesis.putPayloadUnit") },
+        ...line("Kinesis", "shard-hours", design.stream.shards * HOURS_PER_MONTH, "shard-hours", "kinesis.shardHour"),
+        ...line("Kinesis", "PUT payload units (25 KB)", units, "units", "kinesis.putPayloadUnit"),
+        ...kms,
     ];
+}
+
+/** Seconds of endpoint time one chunk takes (and the inference Lambda waits for it). */
+export function chunkSeconds(rows: number): number {
+    return ENDPOINT_REQUEST_SECONDS + rows / SERVERLESS_ROWS_PER_SECOND;
 }
 
 function endpointLines(design: Design, f: Flow): CostLine[] {
@@ -245,76 +383,113 @@ function endpointLines(design: Design, f: Flow): CostLine[] {
     if (!e) return [];
     if (e.kind === "instance") {
         const hours = e.count * HOURS_PER_MONTH;
-        return [{ service: "SageMaker", item: `${e.instanceType} always on`, quantity: hours, unit: "instance-hours", usd: hours * instanceHour("sagemaker", e.instanceType) }];
+        return [{ service: "SageMaker", item: `${e.instanceType} always on`, quantity: hours, unit: "instance-hours", usd: hours * instanceHour("sagemaker", e.instanceType), region: regionOf(`sagemaker.instanceHour.${e.instanceType}` as PriceId) }];
     }
-    const seconds = f.readings / SERVERLESS_ROWS_PER_SECOND;
+    const seconds = f.readings / SERVERLESS_ROWS_PER_SECOND + f.endpointRequests * ENDPOINT_REQUEST_SECONDS;
     const dataGb = f.readings * (FEATURE_BYTES_PER_ROW + SCORE_BYTES_PER_ROW) / GB;
     return [
-        { service: "SageMaker", item: `serverless compute ${e.memoryMb} MB`, quantity: seconds, unit: "seconds", usd: seconds * (e.memoryMb / 1024) * price("sagemaker.serverlessPerGbSecond") },
-        { service: "SageMaker", item: "serverless data processed", quantity: dataGb, unit: "GB", usd: dataGb * price("sagemaker.serverlessDataGb") },
+        ...line("SageMaker", `serverless compute ${e.memoryMb} MB`, seconds, "seconds", "sagemaker.serverlessPerGbSecond", (e.memoryMb / 1024) * price("sagemaker.serverlessPerGbSecond")),
+        ...line("SageMaker", "serverless data processed (in + out)", dataGb, "GB", "sagemaker.serverlessDataGb"),
     ];
 }
 
-function fixedLines(design: Design, usage: Usage, f: Flow, invocations: number): CostLine[] {
+/** Wall time of one inference invocation: CPU, chunks in waves of the endpoint's concurrency, registry and PUT awaits. */
+export function inferenceSeconds(design: Design, f: Flow): number {
+    if (f.inferenceInvocations === 0) return 0;
+    const rowsPerObject = f.readings / f.curatedObjects;
+    const chunks = Math.ceil(rowsPerObject / ROWS_PER_CHUNK);
+    const concurrency = design.endpoint?.kind === "serverless" ? design.endpoint.maxConcurrency ?? 5 : 4;
+    const waves = Math.ceil(chunks / concurrency);
+    const cpu = INFERENCE_SECONDS_PER_MIB_CSV * (f.curatedBytes / f.curatedObjects) / MIB;
+    const puts = Math.ceil(f.findingsObjects / f.curatedObjects / FINDINGS_PUT_CONCURRENCY) * FINDINGS_PUT_SECONDS;
+    // Owner spans (all calls in parallel) then the batched write: two round trips in sequence.
+    const registry = REGISTRY_CALLS_PER_OBJECT * REGISTRY_ROUND_TRIP_SECONDS;
+    return LAMBDA_BASE_SECONDS + cpu + waves * chunkSeconds(Math.min(rowsPerObject, ROWS_PER_CHUNK)) + puts + registry;
+}
+
+/** Registry size in `month`: what it held at deploy time plus every month's growth so far. */
+export function registryGb(f: Flow, month: number): number {
+    return REGISTRY_BASE_GB + registryGrowthGb(f) * month;
+}
+
+function fixedLines(design: Design, usage: Usage, f: Flow, invocations: number, month: number): CostLine[] {
     const lines: CostLine[] = [];
-    const add = (service: string, item: string, quantity: number, unit: string, unitUsd: number): void => {
-        if (quantity > 0) lines.push({ service, item, quantity, unit, usd: quantity * unitUsd });
-    };
     if (design.rds) {
         const az = design.rds.multiAz ? 2 : 1;
-        add("RDS", `${design.rds.instanceClass}${az === 2 ? " multi-AZ" : ""}`, az * HOURS_PER_MONTH, "instance-hours", instanceHour("rds", design.rds.instanceClass));
-        add("RDS", "gp3 storage", az * design.rds.storageGb, "GB-month", price("rds.gp3GbMonth"));
+        const id = `rds.instanceHour.${design.rds.instanceClass}` as PriceId;
+        lines.push(...line("RDS", `${design.rds.instanceClass}${az === 2 ? " multi-AZ (primary + standby)" : ""}`, az * HOURS_PER_MONTH, "instance-hours", id, instanceHour("rds", design.rds.instanceClass)));
+        // Storage autoscaling grows the volume with the registry; both AZs hold a copy.
+        const gb = Math.max(design.rds.storageGb, Math.ceil(registryGb(f, month)));
+        lines.push(...line("RDS", "gp3 storage", az * gb, "GB-month", "rds.gp3GbMonth"));
     }
-    add("API Gateway", "HTTP API requests", usage.apiCallsPerMonth, "requests", price("apigateway.httpRequest"));
-    add("SNS", "alert e-mails", usage.clients * ALERT_EMAILS_PER_CLIENT_PER_MONTH, "e-mails", price("sns.email"));
-    add("KMS", "customer managed keys", design.kmsKeys, "key-months", price("kms.keyMonth"));
-    add("KMS", "requests (S3 bucket keys, stream data keys)", (2 * f.firehoseObjects + f.findingsObjects) * KMS_REQUESTS_PER_OBJECT_WITH_BUCKET_KEY + (design.stream?.shards ?? 0) * KMS_REQUESTS_PER_SHARD_MONTH, "requests", price("kms.request"));
-    if (design.findingsDataEvents) add("CloudTrail", "data events (finding downloads)", usage.apiCallsPerMonth * DOWNLOAD_SHARE_OF_API_CALLS, "events", price("cloudtrail.dataEvent"));
-    add("CloudWatch", "alarms", design.alarms, "alarm-months", price("cloudwatch.alarmMonth"));
-    add("CloudWatch", "dashboards beyond the 3 free", Math.max(0, design.dashboards - 3), "dashboard-months", price("cloudwatch.dashboardMonth"));
-    add("CloudWatch", "custom metrics", design.customMetrics, "metric-months", price("cloudwatch.customMetricMonth"));
-    add("CloudWatch", "log ingestion", (invocations * LOG_BYTES_PER_INVOCATION + usage.apiCallsPerMonth * ACCESS_LOG_BYTES_PER_CALL) / GB, "GB", price("cloudwatch.logIngestGb"));
-    add("Secrets Manager", "secrets", design.secrets, "secret-months", price("secretsmanager.secretMonth"));
-    add("VPC", "interface endpoints", design.interfaceEndpointAzs * HOURS_PER_MONTH, "endpoint-AZ-hours", price("vpc.interfaceEndpointAzHour"));
-    add("VPC", "NAT gateway hours", design.natGateways * HOURS_PER_MONTH, "hours", price("vpc.natGatewayHour"));
+    lines.push(...line("API Gateway", "HTTP API requests", usage.apiCallsPerMonth, "requests", "apigateway.httpRequest"));
+    // One publish per alert (messages are filtered per client), one e-mail delivery per publish.
+    lines.push(...line("SNS", "alert publishes", usage.clients * ALERT_EMAILS_PER_CLIENT_PER_MONTH, "publishes", "sns.publish"));
+    lines.push(...line("SNS", "alert e-mails", usage.clients * ALERT_EMAILS_PER_CLIENT_PER_MONTH, "e-mails", "sns.email"));
+    lines.push(...line("KMS", "customer managed keys", design.kmsKeys, "key-months", "kms.keyMonth"));
+    lines.push(...line("KMS", "requests (S3 bucket keys)", (f.rawObjects + f.curatedObjects + f.findingsObjects) * KMS_REQUESTS_PER_OBJECT_WITH_BUCKET_KEY, "requests", "kms.request"));
+    if (design.findingsDataEvents) lines.push(...line("CloudTrail", "data events (finding downloads)", usage.apiCallsPerMonth * DOWNLOAD_SHARE_OF_API_CALLS, "events", "cloudtrail.dataEvent"));
+    lines.push(...line("CloudWatch", "alarms", design.alarms, "alarm-months", "cloudwatch.alarmMonth"));
+    lines.push(...line("CloudWatch", "dashboards beyond the 3 free", Math.max(0, design.dashboards - 3), "dashboard-months", "cloudwatch.dashboardMonth"));
+    lines.push(...line("CloudWatch", "custom metrics", design.customMetrics, "metric-months", "cloudwatch.customMetricMonth"));
+    lines.push(...line("CloudWatch", "log ingestion", (invocations * LOG_BYTES_PER_INVOCATION + usage.apiCallsPerMonth * ACCESS_LOG_BYTES_PER_CALL) / GB, "GB", "cloudwatch.logIngestGb"));
+    lines.push(...line("Secrets Manager", "secrets", design.secrets, "secret-months", "secretsmanager.secretMonth"));
+    lines.push(...line("VPC", "interface endpoints", design.interfaceEndpointAzs * HOURS_PER_MONTH, "endpoint-AZ-hours", "vpc.interfaceEndpointAzHour"));
+    lines.push(...line("VPC", "NAT gateway hours", design.natGateways * HOURS_PER_MONTH, "hours", "vpc.natGatewayHour"));
     // Without endpoints, the VPC Lambdas' S3 and SageMaker traffic (curated CSV in, findings out) crosses the NAT.
-    add("VPC", "NAT gateway data processed", design.natGateways > 0 ? (f.readings * (CSV_BYTES_PER_READING + FINDINGS_BYTES_PER_ROW)) / GB : 0, "GB", price("vpc.natGatewayGb"));
+    lines.push(...line("VPC", "NAT gateway data processed", design.natGateways > 0 ? (f.readings * (CSV_BYTES_PER_READING + FINDINGS_BYTES_PER_ROW)) / GB : 0, "GB", "vpc.natGatewayGb"));
     return lines;
+}
+
+export function cohorts(design: Design, f: Flow): Cohort[] {
+    const lc = design.lifecycle;
+    return [
+        { bytes: f.rawStoredBytes, objects: f.rawObjects, classOf: (a) => rawClass(a, lc) },
+        { bytes: f.curatedStoredBytes, objects: f.curatedObjects, classOf: (a) => curatedClass(a, lc) },
+        { bytes: f.findingsBytes, objects: Math.max(f.findingsObjects, 1), classOf: (a) => findingsClass(a, lc) },
+    ];
+}
+
+export function total(lines: readonly CostLine[]): number {
+    return lines.reduce((s, l) => s + l.usd, 0);
 }
 
 /** The cost of month `month` (1 = the first month of data). */
 export function estimateMonth(design: Design, usage: Usage, month: number): MonthEstimate {
     const f = flow(design, usage);
-    const curatedMib = f.readings * CSV_BYTES_PER_READING / MIB;
-    const transformInvocations = design.firehose ? Math.max(f.rawBytes / MIB / TRANSFORM_BATCH_MIB, SECONDS_PER_MONTH / TRANSFORM_BATCH_SECONDS) : 0;
-    const inferenceInvocations = design.endpoint ? f.firehoseObjects : 0;
     const lambdas = [
-        ...lambdaLine("transform (Firehose)", transformInvocations, LAMBDA_BASE_SECONDS + TRANSFORM_SECONDS_PER_MIB * (f.rawBytes / MIB) / Math.max(transformInvocations, 1), design.lambdaMemoryMb.transform),
-        ...lambdaLine("inference", inferenceInvocations, LAMBDA_BASE_SECONDS + INFERENCE_LAMBDA_SECONDS_PER_MIB_CSV * curatedMib / Math.max(inferenceInvocations, 1), design.lambdaMemoryMb.inference),
-        ...lambdaLine("registry access", inferenceInvocations, LAMBDA_BASE_SECONDS, design.lambdaMemoryMb.registryAccess),
+        ...lambdaLine("transform (Firehose)", f.transformInvocations, LAMBDA_BASE_SECONDS + TRANSFORM_SECONDS_PER_MIB * (f.rawBytes / MIB) / Math.max(f.transformInvocations, 1), design.lambdaMemoryMb.transform),
+        ...lambdaLine("inference", f.inferenceInvocations, inferenceSeconds(design, f), design.lambdaMemoryMb.inference),
+        ...lambdaLine("registry access (2 calls per curated object)", f.registryCalls, LAMBDA_BASE_SECONDS, design.lambdaMemoryMb.registryAccess),
         ...lambdaLine("client API", usage.apiCallsPerMonth, API_SECONDS_PER_CALL, design.lambdaMemoryMb.api),
         ...lambdaLine("scheduled checks", design.scheduledRunsPerMonth, LAMBDA_BASE_SECONDS * 5, design.lambdaMemoryMb.scheduled),
     ];
     const invocations = lambdas.reduce((n, l) => n + l.quantity, 0);
-    const storage = storageLines(month, f, design.lifecycle);
-    const puts = (design.firehose ? 2 * f.firehoseObjects : 0) + f.findingsObjects;
+    const storage = storageLines(month, cohorts(design, f));
     const lines: CostLine[] = [
-        ...streamLines(design, f),
-        ...(design.firehose ? [{ service: "Firehose", item: "ingestion (records rounded up to 5 KB)", quantity: f.firehoseBilledGb, unit: "GB billed", usd: f.firehoseBilledGb * price("firehose.ingestGb") }] : []),
+        ...streamLines(design, usage, f),
+        ...(design.firehose ? line("Firehose", "ingestion (records rounded up to 5 KB)", f.firehoseBilledGb, "GB billed", "firehose.ingestGb") : []),
         ...storage.lines,
-        ...(puts > 0 ? [{ service: "S3", item: "PUT requests", quantity: puts, unit: "requests", usd: puts * price("s3.putRequest") }] : []),
+        ...(design.firehose ? line("S3", "PUT requests raw/ + curated/ (Firehose)", f.rawObjects + f.curatedObjects, "requests", "s3.putRequest") : []),
+        ...line("S3", "PUT requests findings/", f.findingsObjects, "requests", "s3.putRequest"),
         ...lambdas,
         ...endpointLines(design, f),
-        ...fixedLines(design, usage, f, invocations),
+        ...fixedLines(design, usage, f, invocations, month),
     ];
-    return { month, lines, totalUsd: lines.reduce((s, l) => s + l.usd, 0), storedGb: storage.storedGb };
+    const target = PRICES_TARGET_REGION;
+    return {
+        month, lines, totalUsd: total(lines), storedGb: storage.storedGb,
+        unconfirmedUsd: total(lines.filter((l) => l.region !== target)),
+    };
 }
+
 
 export interface Estimate {
     readonly usage: Usage;
     /** The first month, broken down by service. */
     readonly breakdown: { service: string; usd: number }[];
     readonly firstMonth: MonthEstimate;
+    readonly lastMonth: MonthEstimate;
     readonly perDetectorUsd: number;
     /** Month by month as data accumulates and moves down the storage classes. */
     readonly months: { month: number; totalUsd: number; storedGb: number }[];
@@ -331,6 +506,7 @@ export function estimate(design: Design, usage: Usage, months = 12): Estimate {
         usage,
         breakdown: [...byService].map(([service, usd]) => ({ service, usd })).sort((a, b) => b.usd - a.usd),
         firstMonth: first,
+        lastMonth: view[view.length - 1],
         perDetectorUsd: first.totalUsd / usage.detectors,
         months: view.map((m) => ({ month: m.month, totalUsd: m.totalUsd, storedGb: m.storedGb })),
         peakMonthUsd: Math.max(...view.map((m) => m.totalUsd)),

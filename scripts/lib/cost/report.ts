@@ -5,9 +5,11 @@
  */
 import { runProgram, ProgramRun } from "../mock-run";
 import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/design";
-import type { Design } from "../../../policy/lib/cost/model";
-import { estimate, Estimate, flow } from "../../../policy/lib/cost/model";
-import { seedVariant, decisionPoints, DecisionPoint } from "./compare";
+import type { CostLine, Design, Usage } from "../../../policy/lib/cost/model";
+import { estimate, Estimate, flow, PRICES_TARGET_REGION } from "../../../policy/lib/cost/model";
+import { floorMonth } from "../../../policy/lib/cost/floor";
+import { MEASURED_RECORD_GZIP_RATIO, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
+import { seedVariant, decisionPoints, DecisionPoint, directPutVariant } from "./compare";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICE_TABLE_NOTE } from "../../../policy/lib/cost/prices";
 
@@ -25,12 +27,27 @@ export interface CapacityRow {
     readonly perDetectorUsd: number;
 }
 
+export interface TargetView {
+    readonly variant: string;
+    readonly month: number;
+    readonly totalUsd: number;
+    readonly perDetectorUsd: number;
+    /** Upper bound with every non-Sydney price raised by UNCONFIRMED_PRICE_UPLIFT. */
+    readonly upperBoundUsd: number;
+    readonly floorUsd: number;
+    readonly ratioToFloor: number;
+    readonly lines: CostLine[];
+    readonly floorLines: CostLine[];
+}
+
 export interface CostReport {
     readonly stack: string;
     readonly estimate: Estimate;
     /** The seed's design against ours with inference on (the seed always had a model). */
     readonly seed: { readonly estimate: Estimate; readonly oursWithInference: Estimate; readonly ratio: number };
     readonly decisions: DecisionPoint[];
+    /** Month `months` of the design with inference on, as the firmware sends plain or gzipped records, against the floor. */
+    readonly target: TargetView[];
     readonly capacity?: CapacityRow[];
     readonly prices: string;
 }
@@ -51,7 +68,27 @@ function withInference(design: Design, config: Record<string, unknown>): Design 
     };
 }
 
-export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 12): { ours: Estimate; comparable: Estimate; seed: Estimate; decisions: DecisionPoint[] } {
+function targetView(variant: string, design: Design, usage: Usage, months: number): TargetView {
+    const e = estimate(design, usage, months).lastMonth;
+    const floor = floorMonth(usage, months, design.endpoint !== undefined);
+    return {
+        variant, month: months, totalUsd: e.totalUsd, perDetectorUsd: e.totalUsd / usage.detectors,
+        upperBoundUsd: e.totalUsd + UNCONFIRMED_PRICE_UPLIFT * e.unconfirmedUsd,
+        floorUsd: floor.totalUsd, ratioToFloor: e.totalUsd / floor.totalUsd, lines: e.lines, floorLines: floor.lines,
+    };
+}
+
+/** The design with inference on: firmware plain, firmware gzip (issue 17 item 4), and Direct PUT with gzip. */
+export function targetViews(design: Design, usage: Usage, months = 12): TargetView[] {
+    const gz = { ...usage, recordGzipRatio: MEASURED_RECORD_GZIP_RATIO };
+    return [
+        targetView("as deployed, firmware sends plain NDJSON records", design, usage, months),
+        targetView(`firmware gzips each record (measured ratio ${MEASURED_RECORD_GZIP_RATIO})`, design, gz, months),
+        targetView("firmware gzip + Firehose Direct PUT (no Kinesis stream)", directPutVariant(design), gz, months),
+    ];
+}
+
+export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 12): { ours: Estimate; comparable: Estimate; seed: Estimate; decisions: DecisionPoint[]; target: TargetView[] } {
     const design = designFromResources(run.resources);
     const usage = usageFromConfig(run.config);
     const comparableDesign = withInference(design, run.config);
@@ -61,6 +98,7 @@ export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 1
         comparable: estimate(comparableDesign, usage, months),
         seed: estimate(seed.design, seed.usage, months),
         decisions: decisionPoints(comparableDesign, usage),
+        target: targetViews(comparableDesign, usage, months),
     };
 }
 
@@ -78,7 +116,7 @@ export async function capacityPlan(stack: string, fleets: readonly number[] = PL
             shards: design.stream?.shards ?? 0,
             limitedBy: cap.limitedBy,
             firehoseGbBilledPerMonth: f.firehoseBilledGb,
-            s3ObjectsPerDay: (2 * f.firehoseObjects + f.findingsObjects) / (365 / 12),
+            s3ObjectsPerDay: (f.rawObjects + f.curatedObjects + f.findingsObjects) / (365 / 12),
             storedGbAfter1Month: est.months[0].storedGb,
             storedGbAfter12Months: est.months[11].storedGb,
             monthlyUsd: est.firstMonth.totalUsd,
@@ -89,12 +127,13 @@ export async function capacityPlan(stack: string, fleets: readonly number[] = PL
 }
 
 export async function costReport(run: ProgramRun, options: { months?: number; capacity?: boolean } = {}): Promise<CostReport> {
-    const { ours, comparable, seed, decisions } = costOf(run, options.months ?? 12);
+    const { ours, comparable, seed, decisions, target } = costOf(run, options.months ?? 12);
     return {
         stack: run.stack,
         estimate: ours,
         seed: { estimate: seed, oursWithInference: comparable, ratio: seed.firstMonth.totalUsd / comparable.firstMonth.totalUsd },
         decisions,
+        target,
         capacity: options.capacity ? await capacityPlan(run.stack) : undefined,
         prices: PRICE_TABLE_NOTE,
     };
@@ -110,6 +149,14 @@ export function renderCostSummary(report: CostReport): string {
         `12-month view: ${e.months.map((m) => `m${m.month} ${usd(m.totalUsd)}`).join(", ")}`,
         `Peak month: ${usd(e.peakMonthUsd)}`,
         `Seed's straightforward design (1 reading/record, no compression, all S3 Standard, always-on endpoint, NAT): ${usd(report.seed.estimate.firstMonth.totalUsd)} = ${report.seed.ratio.toFixed(1)}x this design with inference on (${usd(report.seed.oursWithInference.firstMonth.totalUsd)})`,
+        ...report.target.flatMap((t) => [
+            `With inference on, month ${t.month}, ${t.variant}: ${usd(t.totalUsd)} (${usd(t.perDetectorUsd)} per detector; at most ${usd(t.upperBoundUsd)} if every non-${PRICES_TARGET_REGION} price is ${UNCONFIRMED_PRICE_UPLIFT * 100}% higher in Sydney); floor ${usd(t.floorUsd)}, ratio ${t.ratioToFloor.toFixed(2)}`,
+        ]),
+        `Month ${report.target[0].month} lines, ${report.target[0].variant} (price region in brackets):`,
+        ...report.target[0].lines.filter((l) => l.usd >= 0.005).sort((a, b) => b.usd - a.usd)
+            .map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
+        `Floor for the same job, month ${report.target[0].month} (compressed telemetry in Deep Archive, cheapest ingest, minimum registry, scoring):`,
+        ...report.target[0].floorLines.map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
         "Where the design should change:",
         ...report.decisions.map((d) => `  - ${d.question}: ${d.detail}`),
     ];
@@ -119,6 +166,6 @@ export function renderCostSummary(report: CostReport): string {
             lines.push(`  ${String(r.detectors).padStart(9)}  ${`${r.shards} (${r.limitedBy})`.padEnd(16)} ${r.firehoseGbBilledPerMonth.toFixed(1).padStart(14)}  ${Math.round(r.s3ObjectsPerDay).toString().padStart(14)}  ${`${r.storedGbAfter1Month.toFixed(1)} / ${r.storedGbAfter12Months.toFixed(1)}`.padStart(19)}  ${usd(r.monthlyUsd).padStart(9)}  ${usd(r.perDetectorUsd).padStart(9)}`);
         }
     }
-    lines.push(`Prices: ${report.prices}`);
+    lines.push(`Prices: policy/lib/cost/prices.json, target region ${PRICES_TARGET_REGION}; every line above is marked with the region its price came from. ${report.prices}`);
     return lines.join("\n");
 }

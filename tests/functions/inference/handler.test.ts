@@ -12,6 +12,7 @@ import { SageMakerServer } from "../../helpers/sagemaker-server";
 import { LocalS3, startLocalS3 } from "../../helpers/s3";
 import { TestDatabase, withTestDatabase } from "../../helpers/db";
 import { CuratedRow } from "../../../functions/inference/curated";
+import { gunzipSync } from "zlib";
 import { batchObject, expectedScore, realtimeObject, rejection, row } from "./fixtures";
 
 const BUCKET = "lake";
@@ -88,7 +89,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
     });
     const put = (key: string, body: Buffer) => s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
     const keysUnder = async (prefix: string) => ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
-    const read = async (key: string) => (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+    const read = async (key: string) => gunzipSync(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray()).toString("utf8");
     const csvRows = (text: string) => text.trim().split("\n").slice(1).map((l) => l.split(","));
     const findingRows = async () => (await db.pool.query("SELECT id, client_id, project_id, s3_key, severity, score FROM findings ORDER BY s3_key"))[0] as any[];
     const published = () => sns().commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
@@ -109,20 +110,19 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
             firstMessages = published();
         });
 
-        it("routes each reading to the deployment that owned its detector at that time", async () => {
-            const date = "2025-03-01";
+        it("routes each reading to the deployment that owned its detector at that time, one object per client/project/hour", async () => {
+            const day = "2025-03-01";
             const name = first.findings[0].key.split("/").pop();
+            const a = `findings/${world.a.client}/${world.a.project}/${day}`;
+            const b = `findings/${world.b.client}/${world.b.project}/${day}`;
             expect(first.findings.map((f) => f.key).sort()).to.deep.equal([
-                `findings/${world.a.client}/${world.a.project}/MD-0001/${date}/${name}`,
-                `findings/${world.a.client}/${world.a.project}/MD-0002/${date}/${name}`,
-                `findings/${world.b.client}/${world.b.project}/MD-0001/${date}/${name}`,
-                `findings/unassigned/MD-0003/${date}/${name}`,
-                `findings/unassigned/MD-0004/${date}/${name}`,
+                `${a}/11/${name}`, `${a}/12/${name}`, `${b}/12/${name}`, `findings/unassigned/${day}/12/${name}`,
             ].sort());
-            const beforeBoundary = csvRows(await read(`findings/${world.a.client}/${world.a.project}/MD-0001/${date}/${name}`));
-            const afterBoundary = csvRows(await read(`findings/${world.b.client}/${world.b.project}/MD-0001/${date}/${name}`));
-            expect(beforeBoundary.map((r) => r[2])).to.deep.equal(["10", "11"]);
-            expect(afterBoundary.map((r) => r[2])).to.deep.equal(["12", "13"]);
+            const seqs = async (key: string) => csvRows(await read(key)).map((r) => `${r[0]}#${r[2]}`).sort();
+            expect(await seqs(`${a}/11/${name}`)).to.deep.equal(["MD-0001#10", "MD-0001#11", "MD-0002#5"]);
+            expect(await seqs(`${a}/12/${name}`)).to.deep.equal(["MD-0002#6"]);
+            expect(await seqs(`${b}/12/${name}`), "MD-0001 from the boundary on belongs to B").to.deep.equal(["MD-0001#12", "MD-0001#13"]);
+            expect(await seqs(`findings/unassigned/${day}/12/${name}`)).to.deep.equal(["MD-0003#1", "MD-0004#1"]);
         });
 
         it("writes every reading exactly once, with its own score and severity", async () => {
@@ -148,22 +148,25 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
             expect(report.fields.unknownDetectors).to.deep.equal(["MD-0003"]);
         });
 
-        it("records one finding per client object, none for unassigned ones", async () => {
-            const rows = (await findingRows()).filter((r) => r.s3_key.endsWith(first.findings[0].key.split("/").pop()));
-            expect(rows.map((r) => r.s3_key)).to.deep.equal(first.findings.filter((f) => !f.key.startsWith("findings/unassigned/")).map((f) => f.key).sort());
-            const b = rows.find((r) => r.client_id === world.b.client)!;
-            expect(b.severity).to.equal("alert");
-            expect(b.score).to.equal(expectedScore(readings()[2]));
-            const quiet = rows.find((r) => r.s3_key.includes("/MD-0002/"))!;
+        it("records one finding per client object, none for unassigned ones, with its counts", async () => {
+            const [rows] = await db.pool.query("SELECT s3_key, client_id, severity, score, detector_id, detector_count, row_count, alert_count FROM findings WHERE s3_key LIKE ? ORDER BY s3_key", [`%${first.findings[0].key.split("/").pop()}`]) as any;
+            expect(rows.map((r: any) => r.s3_key)).to.deep.equal(first.findings.filter((f) => !f.key.startsWith("findings/unassigned/")).map((f) => f.key).sort());
+            const b = rows.find((r: any) => r.client_id === world.b.client)!;
+            expect([b.severity, b.score, b.detector_count, b.row_count, b.alert_count]).to.deep.equal(["alert", expectedScore(readings()[2]), 1, 2, 1]);
+            expect(b.detector_id, "a single-detector finding names its detector").to.be.a("string");
+            const a11 = rows.find((r: any) => r.s3_key.includes("/11/"))!;
+            expect([a11.detector_id, a11.detector_count, a11.row_count, a11.alert_count]).to.deep.equal([null, 2, 3, 1]);
+            const quiet = rows.find((r: any) => r.client_id === world.a.client && r.s3_key.includes("/12/"))!;
             expect(quiet.severity).to.equal("info");
         });
 
-        it("records the object as a data file per registered detector", async () => {
-            const [files] = await db.pool.query("SELECT det.serial, f.rows_in, f.rows_out, f.source, f.last_reading_at FROM data_files f JOIN detectors det ON det.id = f.detector_id WHERE f.s3_key = ? ORDER BY det.serial", [source]) as any;
-            expect(files.map((f: any) => [f.serial, f.rows_in, f.rows_out, f.source])).to.deep.equal([
-                ["MD-0001", 4, 4, "batch"], ["MD-0002", 2, 2, "batch"], ["MD-0004", 1, 1, "batch"],
-            ]);
-            expect(files[0].last_reading_at.toISOString()).to.equal(at(1).toISOString());
+        it("records one day per registered detector (not a row per detector per object), skipping unknown ones", async () => {
+            const [days] = await db.pool.query("SELECT det.serial, d.day, d.first_reading_at, d.last_reading_at FROM detector_days d JOIN detectors det ON det.id = d.detector_id ORDER BY det.serial") as any;
+            expect(days.map((d: any) => d.serial)).to.deep.equal(["MD-0001", "MD-0002", "MD-0004"]);
+            expect(days[0].first_reading_at.toISOString()).to.equal(at(-2).toISOString());
+            expect(days[0].last_reading_at.toISOString()).to.equal(at(1).toISOString());
+            const [[files]] = await db.pool.query("SELECT COUNT(*) AS n FROM data_files") as any;
+            expect(files.n, "inference writes no data_files rows").to.equal(0);
         });
 
         it("publishes one message per client with alerting rows, with client_id and severity attributes", () => {
@@ -206,10 +209,11 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         await put(key, realtimeObject([[rs[0]], [rs[1]]]));
         const result = await runInference(event(key), deps());
         expect(result.rows).to.equal(2);
-        expect(result.findings.map((f) => f.key)).to.have.length(1);
-        expect(result.findings[0].key).to.match(new RegExp(`^findings/${world.a.client}/${world.a.project}/MD-0002/2025-03-01/`));
-        const [[file]] = await db.pool.query("SELECT source FROM data_files WHERE s3_key = ?", [key]) as any;
-        expect(file.source).to.equal("stream");
+        expect(result.findings.map((f) => f.key.split("/").slice(0, 5).join("/")).sort()).to.deep.equal([
+            `findings/${world.a.client}/${world.a.project}/2025-03-01/11`, `findings/${world.a.client}/${world.a.project}/2025-03-01/12`]);
+        const [[object]] = await db.pool.query("SELECT row_count, detector_count, unassigned_rows, checksum FROM stream_objects WHERE s3_key = ?", [key]) as any;
+        expect([object.row_count, object.detector_count, object.unassigned_rows]).to.deep.equal([2, 1, 0]);
+        expect(object.checksum).to.match(/^etag:/);
         expect(published()).to.deep.equal([]);
     });
 
@@ -224,7 +228,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         expect(server.invocations.length).to.be.greaterThan(1);
         expect(await keysUnder("findings/")).to.deep.equal(findingsBefore);
         expect((await findingRows()).length).to.equal(recordsBefore);
-        const [[count]] = await db.pool.query("SELECT COUNT(*) AS n FROM data_files WHERE s3_key = ?", [key]) as any;
+        const [[count]] = await db.pool.query("SELECT COUNT(*) AS n FROM stream_objects WHERE s3_key = ?", [key]) as any;
         expect(count.n).to.equal(0);
         expect(published()).to.deep.equal([]);
     });

@@ -1,72 +1,126 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import type { Owner } from "../../../functions/registry/types";
-import type { OwnerQuery } from "../../../functions/registry/deployments";
-import { MAX_OWNER_QUERIES_PER_CALL, resolveOwners } from "../../../functions/inference/routing";
+import { gzipSync } from "zlib";
+import * as reg from "../../../functions/registry";
+import { ownerAt } from "../../../functions/registry/deployments";
+import { MAX_SPAN_SERIALS } from "../../../functions/registry/owner-spans";
+import { resolveOwners } from "../../../functions/inference/routing";
+import { dalRegistry } from "../../../functions/inference/registry-dal";
+import { severityOf, WARNING_MARGIN } from "../../../functions/inference/findings";
+import { readCuratedRows } from "../../../functions/inference/curated";
+import { TestDatabase, withTestDatabase } from "../../helpers/db";
+import { HEADER, line, row, stream } from "./fixtures";
 
-interface Interval { id: string; start: number; end: number }
+const T0 = Date.parse("2025-06-01T00:00:00Z");
+const HOUR = 3600_000;
 
-/** An in-memory registry: non-overlapping [start, end) deployments per detector, counting lookups. */
-function fakeRegistry(deployments: Map<string, Interval[]>) {
-    const calls: number[] = [];
-    const ownerAt = (serial: string, t: number): Owner | undefined => {
-        const d = deployments.get(serial)?.find((i) => i.start <= t && t < i.end);
-        return d && { clientId: `c-${d.id}`, projectId: `p-${d.id}`, siteId: `s-${d.id}`, deploymentId: d.id, detectorId: serial };
-    };
-    const ownersAt = async (queries: OwnerQuery[]) => {
-        calls.push(queries.length);
-        return queries.map((q) => ownerAt((q.detector as { serial: string }).serial, q.at.getTime()));
-    };
-    return { ownersAt, ownerAt, calls };
+/**
+ * A registry with two clients, three projects and several deployments per detector: MD-R1
+ * moves A1 -> A2 -> B (back to back), MD-R2 has a gap between two A1 deployments, MD-R3 is
+ * deployed from +1 h with no end, MD-R4 is registered but never deployed.
+ */
+async function seed(db: TestDatabase) {
+    const p = db.pool;
+    const [a, b] = [await reg.createClient(p, { name: "Routing A" }), await reg.createClient(p, { name: "Routing B" })];
+    const a1 = await reg.createProject(p, { clientId: a.id, name: "A1" });
+    const a2 = await reg.createProject(p, { clientId: a.id, name: "A2" });
+    const b1 = await reg.createProject(p, { clientId: b.id, name: "B1" });
+    const site = await reg.createSite(p, { name: "Routing site", kind: "mine", latitude: -30, longitude: 120 });
+    const det = async (serial: string) => reg.createDetector(p, { serial, model: "mD1", firmware: "1" });
+    const [r1, r2, r3] = [await det("MD-R1"), await det("MD-R2"), await det("MD-R3")];
+    await det("MD-R4");
+    const dep = (d: reg.Detector, project: reg.Project, from: number, to?: number) =>
+        reg.createDeployment(p, { detectorId: d.id, siteId: site.id, projectId: project.id, startsAt: new Date(T0 + from), endsAt: to === undefined ? null : new Date(T0 + to) });
+    await dep(r1, a1, 0, HOUR);
+    await dep(r1, a2, HOUR, 2 * HOUR);
+    await dep(r1, b1, 2 * HOUR, 3 * HOUR);
+    await dep(r2, a1, 0, HOUR);
+    await dep(r2, a1, 2 * HOUR, 3 * HOUR);
+    await dep(r3, b1, HOUR);
+    return { a, b, a1, a2, b1 };
 }
 
-/** Sorted distinct cut points -> alternating covered/uncovered intervals. */
-const layout = fc.uniqueArray(fc.integer({ min: 0, max: 10_000 }), { maxLength: 8 }).chain((cuts) =>
-    fc.array(fc.boolean(), { minLength: cuts.length + 1, maxLength: cuts.length + 1 }).map((covered) => {
-        const points = [-1, ...cuts.sort((a, b) => a - b), 10_001];
-        return points.slice(1).flatMap((end, i) => (covered[i] ? [{ id: `d${i}`, start: points[i], end }] : []));
-    }));
+describe("inference: routing readings to owners (real MariaDB registry)", () => {
+    let db: TestDatabase;
+    before(async () => { db = await withTestDatabase(); await seed(db); });
+    after(() => db.drop());
 
-describe("inference: routing readings to owners", () => {
-    it("answers exactly what a per-reading lookup would, for any deployment layout", async () => {
-        await fc.assert(fc.asyncProperty(
-            fc.dictionary(fc.constantFrom("MD-0001", "MD-0002", "MD-0003"), layout, { minKeys: 1 }),
-            fc.array(fc.tuple(fc.constantFrom("MD-0001", "MD-0002", "MD-0003"), fc.integer({ min: 0, max: 10_000 })), { minLength: 1, maxLength: 300 }),
-            async (layouts, readings) => {
-                const registry = fakeRegistry(new Map(Object.entries(layouts)));
-                const ownerOf = await resolveOwners(readings.map(([detector, atMs]) => ({ detector, atMs })), registry.ownersAt);
-                for (const [detector, atMs] of readings) {
-                    expect(ownerOf(detector, atMs)?.deploymentId, `${detector}@${atMs}`).to.equal(registry.ownerAt(detector, atMs)?.deploymentId);
-                }
-                expect(Math.max(...registry.calls)).to.be.at.most(MAX_OWNER_QUERIES_PER_CALL);
-            },
-        ));
-    });
+    /** The registry's own per-reading answer (one query per reading): what routing must agree with. */
+    const truth = (serial: string, atMs: number) => ownerAt(db.pool, { serial }, new Date(atMs));
 
-    it("needs two lookups per detector when one deployment covers the whole file", async () => {
-        const registry = fakeRegistry(new Map([["MD-0001", [{ id: "d", start: 0, end: 1e12 }]], ["MD-0002", [{ id: "e", start: 0, end: 1e12 }]]]));
-        const readings = Array.from({ length: 86_400 }, (_, i) => ({ detector: i % 2 ? "MD-0001" : "MD-0002", atMs: i * 1000 }));
-        await resolveOwners(readings, registry.ownersAt);
-        expect(registry.calls).to.deep.equal([4]);
-    });
-
-    it("finds a boundary among a day of readings in a few dozen lookups", async () => {
-        const registry = fakeRegistry(new Map([["MD-0001", [{ id: "a", start: 0, end: 43_200_500 }, { id: "b", start: 43_200_500, end: 1e12 }]]]));
-        const readings = Array.from({ length: 86_400 }, (_, i) => ({ detector: "MD-0001", atMs: i * 1000 }));
-        const ownerOf = await resolveOwners(readings, registry.ownersAt);
-        expect(ownerOf("MD-0001", 43_200_000)?.deploymentId).to.equal("a");
-        expect(ownerOf("MD-0001", 43_201_000)?.deploymentId).to.equal("b");
-        expect(registry.calls.reduce((a, b) => a + b, 0)).to.be.at.most(2 + 2 * 17);
-    });
-
-    it("refuses a registry answer that does not line up with the questions", async () => {
-        const broken = async () => [];
-        let error: Error | undefined;
-        try {
-            await resolveOwners([{ detector: "MD-0001", atMs: 0 }], broken);
-        } catch (e) {
-            error = e as Error;
+    it("routes readings at deployment starts and ends, +-0 and 1 ms, like the registry's per-reading lookup", async () => {
+        const edges = [0, HOUR, 2 * HOUR, 3 * HOUR].flatMap((e) => [e - 1, e, e + 1]).filter((t) => t >= 0);
+        const readings = ["MD-R1", "MD-R2", "MD-R3", "MD-R4", "MD-UNKNOWN"].flatMap((detector) => edges.map((t) => ({ detector, atMs: T0 + t })));
+        let calls = 0;
+        const port = dalRegistry(db.pool);
+        const ownerOf = await resolveOwners(readings, (...args) => { calls++; return port.ownerSpans(...args); });
+        expect(calls, "one registry call for the whole object").to.equal(1);
+        for (const r of readings) {
+            const expected = await truth(r.detector, r.atMs);
+            expect(ownerOf(r.detector, r.atMs)?.deploymentId, `${r.detector} at T0+${r.atMs - T0} ms`).to.equal(expected?.deploymentId);
         }
-        expect(error?.message).to.match(/answered 0 owner lookups for 1/);
+        // Spot checks of the rule itself: start inclusive, end exclusive.
+        expect(ownerOf("MD-R1", T0 + HOUR - 1)?.projectId).to.not.equal(ownerOf("MD-R1", T0 + HOUR)?.projectId);
+        expect(ownerOf("MD-R2", T0 + HOUR), "end is exclusive: the gap starts at the end").to.equal(undefined);
+        expect(ownerOf("MD-R3", T0 + HOUR - 1)).to.equal(undefined);
+        expect(ownerOf("MD-R3", T0 + HOUR)).to.not.equal(undefined);
+    });
+
+    it("agrees with the per-reading lookup for any readings in the window", async () => {
+        const port = dalRegistry(db.pool);
+        await fc.assert(fc.asyncProperty(
+            fc.array(fc.tuple(fc.constantFrom("MD-R1", "MD-R2", "MD-R3", "MD-R4"), fc.integer({ min: -HOUR, max: 4 * HOUR })), { minLength: 1, maxLength: 40 }),
+            async (pairs) => {
+                const readings = pairs.map(([detector, t]) => ({ detector, atMs: T0 + t }));
+                const ownerOf = await resolveOwners(readings, port.ownerSpans);
+                for (const r of readings) expect(ownerOf(r.detector, r.atMs)?.deploymentId).to.equal((await truth(r.detector, r.atMs))?.deploymentId);
+            }), { numRuns: 30 });
+    });
+
+    it("splits a fleet bigger than one call into parallel calls of at most MAX_SPAN_SERIALS", async () => {
+        const seen: number[] = [];
+        const readings = Array.from({ length: 2 * MAX_SPAN_SERIALS + 1 }, (_, i) => ({ detector: `MD-X${i}`, atMs: T0 }));
+        await resolveOwners(readings, async (serials) => { seen.push(serials.length); return []; });
+        expect(seen.sort((x, y) => y - x)).to.deep.equal([MAX_SPAN_SERIALS, MAX_SPAN_SERIALS, 1]);
+    });
+
+    it("refuses to ask for more than MAX_SPAN_SERIALS detectors at once", async () => {
+        const error = await reg.listDetectors(db.pool, (await reg.createClient(db.pool, { name: "Routing C" })).id)
+            .then(() => dalRegistry(db.pool).ownerSpans(Array.from({ length: MAX_SPAN_SERIALS + 1 }, (_, i) => `S${i}`), new Date(T0), new Date(T0)))
+            .catch((e) => e);
+        expect(error.code).to.equal("invalid_argument");
+    });
+});
+
+describe("inference: severity bands", () => {
+    it("alert at or above the threshold, warning within WARNING_MARGIN below, info under", () => {
+        fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.2, max: 1, noNaN: true }), (score, threshold) => {
+            const band = severityOf(score, threshold);
+            if (score >= threshold) return band === "alert";
+            if (score >= threshold - WARNING_MARGIN) return band === "warning";
+            return band === "info";
+        }));
+        expect(severityOf(0.8, 0.8)).to.equal("alert");
+        expect(severityOf(0.8 - Number.EPSILON, 0.8)).to.equal("warning");
+        expect(severityOf(0.75, 0.8)).to.equal("warning");
+        expect(severityOf(0.69, 0.8)).to.equal("info");
+    });
+});
+
+describe("inference: curated objects with and without a final newline", () => {
+    const rows = [row("MD-R1", new Date(T0), 1), row("MD-R1", new Date(T0 + 1000), 2)];
+    const read = async (text: string) => { const out = []; for await (const r of readCuratedRows(stream(gzipSync(text)))) out.push(r); return out; };
+
+    it("reads the same rows either way, and CRLF line ends too", async () => {
+        const body = `${HEADER}\n${rows.map(line).join("\n")}`;
+        expect(await read(`${body}\n`)).to.deep.equal(rows);
+        expect(await read(body)).to.deep.equal(rows);
+        expect(await read(`${HEADER}\r\n${rows.map(line).join("\r\n")}`)).to.deep.equal(rows);
+    });
+
+    it("still refuses a truncated last line (no newline is not a licence to cut a row)", async () => {
+        const body = `${HEADER}\n${line(rows[0])}\n${line(rows[1]).slice(0, 30)}`;
+        const error = await read(body).catch((e) => e);
+        expect(error.message).to.match(/line 3: expected 11 fields/);
     });
 });

@@ -46,7 +46,7 @@ describe("registry: access handler (the VPC Lambda's logic)", () => {
     it("rejects unknown ops and bad arguments with a code and message, running nothing", async () => {
         const bad: [unknown, string, RegExp][] = [
             [null, "invalid_argument", /request must be an object/],
-            [{ op: "deleteEverything", args: {} }, "invalid_argument", /unknown op; allowed: ownersAt, recordDataFile, recordFinding/],
+            [{ op: "deleteEverything", args: {} }, "invalid_argument", /unknown op; allowed: ownersAt, ownerSpans, recordInference, recordDataFile, recordFinding/],
             [{ op: "__proto__", args: {} }, "invalid_argument", /unknown op/],
             [{ op: "toString", args: {} }, "invalid_argument", /unknown op/],
             [{ op: "ownersAt" }, "invalid_argument", /args must be an object/],

@@ -88,7 +88,7 @@ describe("registry: data access", () => {
             expect(await reg.findDetector(db.pool, { serial: text })).to.equal(undefined);
         }
         const [tables] = await db.pool.query<any[]>("SHOW TABLES");
-        expect(tables.length).to.equal(10);
+        expect(tables.map((r: any) => Object.values(r)[0]), "no injected statement dropped a table").to.include.members(["clients", "detectors", "findings", "detector_days", "stream_objects"]);
         await fc.assert(fc.asyncProperty(fc.string({ unit: "binary", maxLength: 100 }), async (text) => {
             const updated = await reg.updateDetector(db.pool, w.d2.id, { model: text });
             expect(updated.model).to.equal(text);

@@ -25,3 +25,19 @@ export async function buildWorld(pool: Pool): Promise<World> {
         d2: await reg.createDetector(pool, { serial: "MD-9002", model: "MuScope 2", firmware: "2.4.1" }),
     };
 }
+
+/**
+ * What the Lambda service does with a RequestResponse invoke of the access function: the JSON
+ * payload goes to the real handler over the real database, its answer comes back as bytes. A
+ * thrown handler error becomes FunctionError, as Lambda reports an unhandled exception.
+ */
+export function invokeThroughHandler(pool: Pool, handler: (pool: () => Pool, request: unknown) => Promise<unknown>) {
+    return async (input: { Payload?: Uint8Array | string }) => {
+        const request = JSON.parse(Buffer.from(input.Payload as Uint8Array).toString("utf8"));
+        try {
+            return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(await handler(() => pool, request))) as never };
+        } catch (error) {
+            return { StatusCode: 200, FunctionError: "Unhandled", Payload: Buffer.from(JSON.stringify({ errorMessage: String(error) })) as never };
+        }
+    };
+}

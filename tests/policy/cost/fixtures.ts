@@ -1,7 +1,7 @@
 /** A bare design and a one-detector profile that cost tests vary one term at a time. */
 import type { Design, Usage } from "../../../policy/lib/cost/model";
 
-export const usage: Usage = { detectors: 1, bytesPerSecondPerDetector: 1024, readingsPerRecord: 1, compressionRatio: 0.2, clients: 1, apiCallsPerMonth: 0 };
+export const usage: Usage = { detectors: 1, bytesPerSecondPerDetector: 1023, readingsPerRecord: 1, compressionRatio: 0.2, clients: 1, apiCallsPerMonth: 0 };
 export const noLifecycle = { enabled: false, rawToGlacierDays: 0, rawToDeepArchiveDays: 0, curatedToInfrequentAccessDays: 0, curatedToGlacierDays: 0, expireDays: 0 };
 export const bare: Design = {
     firehose: { bufferMiB: 64, bufferSeconds: 900, compressed: true },

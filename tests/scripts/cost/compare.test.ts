@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Design, Usage, estimate, estimateMonth } from "../../../policy/lib/cost/model";
-import { seedVariant, decisionPoints } from "../../../scripts/lib/cost/compare";
+import { seedVariant, decisionPoints, directPutVariant } from "../../../scripts/lib/cost/compare";
 import { bare, usage } from "../../policy/cost/fixtures";
 
 describe("cost: the seed comparison and decision points", () => {
@@ -32,5 +32,20 @@ describe("cost: the seed comparison and decision points", () => {
         const n = inference.fromDetectors!;
         expect(at(n, instance)).to.be.lessThan(at(n, ours));
         expect(at(n - 1, instance)).to.be.at.least(at(n - 1, ours));
+    });
+});
+
+describe("cost: the Firehose Direct PUT decision point", () => {
+    it("prices the design without the stream: no shard-hours, no per-producer KMS calls, same Firehose bill", () => {
+        const withStream: Design = { ...bare, stream: { mode: "PROVISIONED", shards: 1, encrypted: true }, endpoint: { kind: "serverless", memoryMb: 2048 } };
+        const fleet: Usage = { ...usage, detectors: 1000, bytesPerSecondPerDetector: 329, readingsPerRecord: 60 };
+        const a = estimateMonth(withStream, fleet, 12);
+        const b = estimateMonth(directPutVariant(withStream), fleet, 12);
+        const of = (m: typeof a, service: string) => m.lines.filter((l) => l.service === service).reduce((s, l) => s + l.usd, 0);
+        expect(of(b, "Kinesis")).to.equal(0);
+        expect(of(a, "Firehose")).to.be.closeTo(of(b, "Firehose"), 1e-12);
+        expect(a.totalUsd - b.totalUsd).to.be.closeTo(of(a, "Kinesis") + a.lines.filter((l) => l.item.startsWith("requests (stream data keys")).reduce((s, l) => s + l.usd, 0), 1e-9);
+        const point = decisionPoints(withStream, fleet).find((d) => d.question.startsWith("Firehose Direct PUT"))!;
+        expect(point.detail).to.include(`$${b.totalUsd.toFixed(2)} instead of $${a.totalUsd.toFixed(2)}`).and.include("seed asks for Kinesis Data Streams");
     });
 });
