@@ -15,9 +15,9 @@ const T0 = Date.parse("2025-06-01T00:00:00Z");
 const HOUR = 3600_000;
 
 /**
- * A registry with two clients, three projects and several deployments per detector: MD-R1
- * moves A1 -> A2 -> B (back to back), MD-R2 has a gap between two A1 deployments, MD-R3 is
- * deployed from +1 h with no end, MD-R4 is registered but never deployed.
+ * A registry with two clients, three projects and several deployments per detector: MD-8001
+ * moves A1 -> A2 -> B (back to back), MD-8002 has a gap between two A1 deployments, MD-8003 is
+ * deployed from +1 h with no end, MD-8004 is registered but never deployed.
  */
 async function seed(db: TestDatabase) {
     const p = db.pool;
@@ -27,8 +27,8 @@ async function seed(db: TestDatabase) {
     const b1 = await reg.createProject(p, { clientId: b.id, name: "B1" });
     const site = await reg.createSite(p, { name: "Routing site", kind: "mine", latitude: -30, longitude: 120 });
     const det = async (serial: string) => reg.createDetector(p, { serial, model: "mD1", firmware: "1" });
-    const [r1, r2, r3] = [await det("MD-R1"), await det("MD-R2"), await det("MD-R3")];
-    await det("MD-R4");
+    const [r1, r2, r3] = [await det("MD-8001"), await det("MD-8002"), await det("MD-8003")];
+    await det("MD-8004");
     const dep = (d: reg.Detector, project: reg.Project, from: number, to?: number) =>
         reg.createDeployment(p, { detectorId: d.id, siteId: site.id, projectId: project.id, startsAt: new Date(T0 + from), endsAt: to === undefined ? null : new Date(T0 + to) });
     await dep(r1, a1, 0, HOUR);
@@ -50,7 +50,7 @@ describe("inference: routing readings to owners (real MariaDB registry)", () => 
 
     it("routes readings at deployment starts and ends, +-0 and 1 ms, like the registry's per-reading lookup", async () => {
         const edges = [0, HOUR, 2 * HOUR, 3 * HOUR].flatMap((e) => [e - 1, e, e + 1]).filter((t) => t >= 0);
-        const readings = ["MD-R1", "MD-R2", "MD-R3", "MD-R4", "MD-UNKNOWN"].flatMap((detector) => edges.map((t) => ({ detector, atMs: T0 + t })));
+        const readings = ["MD-8001", "MD-8002", "MD-8003", "MD-8004", "MD-8999"].flatMap((detector) => edges.map((t) => ({ detector, atMs: T0 + t })));
         let calls = 0;
         const port = dalRegistry(db.pool);
         const ownerOf = await resolveOwners(readings, (...args) => { calls++; return port.ownerSpans(...args); });
@@ -60,16 +60,16 @@ describe("inference: routing readings to owners (real MariaDB registry)", () => 
             expect(ownerOf(r.detector, r.atMs)?.deploymentId, `${r.detector} at T0+${r.atMs - T0} ms`).to.equal(expected?.deploymentId);
         }
         // Spot checks of the rule itself: start inclusive, end exclusive.
-        expect(ownerOf("MD-R1", T0 + HOUR - 1)?.projectId).to.not.equal(ownerOf("MD-R1", T0 + HOUR)?.projectId);
-        expect(ownerOf("MD-R2", T0 + HOUR), "end is exclusive: the gap starts at the end").to.equal(undefined);
-        expect(ownerOf("MD-R3", T0 + HOUR - 1)).to.equal(undefined);
-        expect(ownerOf("MD-R3", T0 + HOUR)).to.not.equal(undefined);
+        expect(ownerOf("MD-8001", T0 + HOUR - 1)?.projectId).to.not.equal(ownerOf("MD-8001", T0 + HOUR)?.projectId);
+        expect(ownerOf("MD-8002", T0 + HOUR), "end is exclusive: the gap starts at the end").to.equal(undefined);
+        expect(ownerOf("MD-8003", T0 + HOUR - 1)).to.equal(undefined);
+        expect(ownerOf("MD-8003", T0 + HOUR)).to.not.equal(undefined);
     });
 
     it("agrees with the per-reading lookup for any readings in the window", async () => {
         const port = dalRegistry(db.pool);
         await fc.assert(fc.asyncProperty(
-            fc.array(fc.tuple(fc.constantFrom("MD-R1", "MD-R2", "MD-R3", "MD-R4"), fc.integer({ min: -HOUR, max: 4 * HOUR })), { minLength: 1, maxLength: 40 }),
+            fc.array(fc.tuple(fc.constantFrom("MD-8001", "MD-8002", "MD-8003", "MD-8004"), fc.integer({ min: -HOUR, max: 4 * HOUR })), { minLength: 1, maxLength: 40 }),
             async (pairs) => {
                 const readings = pairs.map(([detector, t]) => ({ detector, atMs: T0 + t }));
                 const ownerOf = await resolveOwners(readings, port.ownerSpans);
@@ -108,7 +108,7 @@ describe("inference: severity bands", () => {
 });
 
 describe("inference: curated objects with and without a final newline", () => {
-    const rows = [row("MD-R1", new Date(T0), 1), row("MD-R1", new Date(T0 + 1000), 2)];
+    const rows = [row("MD-8001", new Date(T0), 1), row("MD-8001", new Date(T0 + 1000), 2)];
     const read = async (text: string) => { const out = []; for await (const r of readCuratedRows(stream(gzipSync(text)))) out.push(r); return out; };
 
     it("reads the same rows either way, and CRLF line ends too", async () => {
