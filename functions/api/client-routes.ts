@@ -12,7 +12,7 @@ import type { Finding } from "../registry/types";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { badRequest, json, notFound } from "./http";
 import { requireClient } from "./identity";
-import { PresignRefused, presignDownload } from "./presign";
+import { isPresignRefused, presignDownload } from "./presign";
 import { Logger, Routes } from "./router";
 import { pathId, queryDate, queryId, queryLimit, queryString } from "./validate";
 
@@ -72,7 +72,7 @@ export const DOWNLOAD_ROUTES: Routes<DownloadDeps> = {
             const url = await presignDownload(deps.s3, { bucket: deps.bucket, key: finding.s3Key, clientId, expiresIn: deps.expiresIn });
             return json(200, { url, method: "GET", expiresInSeconds: deps.expiresIn });
         } catch (error) {
-            if (!(error instanceof PresignRefused)) throw error;
+            if (!isPresignRefused(error)) throw error;
             // A registry row pointing outside the client's prefix is a data error: never signed, never explained.
             deps.log.error("finding key outside the client's prefix", { findingId: finding.id });
             throw notFound("finding");

@@ -10,11 +10,13 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { PREFIX } from "../layout";
 import { PRESIGN_DEFAULT_SECONDS, PRESIGN_MAX_SECONDS } from "./limits";
-import { LambdaError } from "../errors";
+import { LambdaError, isNamedError } from "../errors";
 
 export class PresignRefused extends LambdaError {
     constructor(message: string) { super("PresignRefused", message); }
 }
+
+export const isPresignRefused = (error: unknown): error is PresignRefused => isNamedError(error, "PresignRefused");
 
 function checkExpiry(seconds: number): number {
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > PRESIGN_MAX_SECONDS) {

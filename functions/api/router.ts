@@ -7,8 +7,8 @@
  * Throttling (429) happens before the handler: API Gateway's stage limits answer it with their
  * own body, `{"message":"Too Many Requests"}`, which HTTP APIs cannot customise.
  */
-import { RegistryError } from "../registry/errors";
-import { ApiEvent, ApiResult, HttpProblem, PROBLEMS, ProblemType, problem } from "./http";
+import { isRegistryError } from "../registry/errors";
+import { ApiEvent, ApiResult, PROBLEMS, ProblemType, isHttpProblem, problem } from "./http";
 import { Caller, callerOf } from "./identity";
 
 export type RouteHandler<D> = (request: { event: ApiEvent; caller: Caller; deps: D }) => Promise<ApiResult>;
@@ -47,13 +47,16 @@ export function router<D>(routes: Routes<D>, deps: () => Promise<D>, log?: Logge
             if (!handler) return problem(PROBLEMS.notFound, "No such route.");
             return await handler({ event, caller, deps: await deps() });
         } catch (error) {
-            if (error instanceof HttpProblem) return problem(error.kind, error.detail);
-            if (error instanceof RegistryError && REGISTRY_PROBLEMS[error.code]) {
+            // Name-based checks: `instanceof` is false for these classes once the closure is serialized.
+            if (isHttpProblem(error)) return problem(error.kind, error.detail);
+            if (isRegistryError(error) && REGISTRY_PROBLEMS[error.code]) {
                 return problem(REGISTRY_PROBLEMS[error.code], `${error.message}.`, { code: error.code });
             }
             // Message and name only: stack traces stay out of responses and logs carry no credentials.
-            (log ?? console).error("request failed", { requestId, routeKey: event.routeKey, name: (error as Error)?.name, message: (error as Error)?.message });
-            if (error instanceof RegistryError) {
+            (log ?? console).error("request failed", {
+                requestId, routeKey: event.routeKey, name: (error as Error)?.name, code: (error as { code?: unknown })?.code, message: (error as Error)?.message,
+            });
+            if (isRegistryError(error)) {
                 const busy = problem(PROBLEMS.unavailable, "The registry is busy; retry shortly.", { requestId });
                 return withHeader(busy, "retry-after", RETRY_AFTER_SECONDS);
             }
