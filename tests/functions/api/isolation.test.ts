@@ -8,14 +8,17 @@ import * as fc from "fast-check";
 import { ADMIN_ROUTES } from "../../../functions/api/admin-routes";
 import { DOWNLOAD_ROUTES, READ_ROUTES } from "../../../functions/api/client-routes";
 import { ApiResult } from "../../../functions/api/http";
-import { presignClient } from "../../../functions/api/presign";
+import { isPresignRefused, presignClient, presignDownload } from "../../../functions/api/presign";
+import * as reg from "../../../functions/registry";
 import { router } from "../../../functions/api/router";
 import { UPLOAD_ROUTES } from "../../../functions/api/upload-routes";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { ApiWorld, CREDENTIALS, REGION, apiEvent, body, buildApiWorld, claims } from "./fixtures";
 
-/** Generated attempts per property; four properties, so well over 200 in all. */
+/** Generated attempts per property. */
 const RUNS = 120;
+/** Of those, at least this many must be the attack itself (B's exact id or cursor), not a malformed variant a 400/404 stops early. */
+const MIN_EXACT = 10;
 const ABSENT = "00000000-0000-4000-8000-000000000000";
 
 /** Characters that look like UUID characters but are not ASCII (Cyrillic, fullwidth, mathematical digits, dashes). */
@@ -51,7 +54,8 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
     let upload: (e: any) => Promise<ApiResult>;
     /** Everything of B that must never reach A: ids and keys. */
     let secrets: string[];
-    let attempts = 0;
+    /** B's finding filed under A's key prefix: only the registry's tenant filter keeps it from A (the presign check would sign it). */
+    let misfiled: string;
 
     before(async () => {
         db = await withTestDatabase();
@@ -60,27 +64,58 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
         download = router(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
         admin = router(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
         upload = router(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
-        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-T002", world.tunnel.id,
+        ({ id: misfiled } = await reg.recordFinding(db.pool, {
+            clientId: world.clientB.id, projectId: world.projectB.id, detector: { id: world.d2.id },
+            s3Key: `findings/${world.clientA.id}/${world.projectA.id}/misfiled.csv`, periodStart: new Date("2026-01-09T00:00:00Z"),
+            periodEnd: new Date("2026-01-09T01:00:00Z"), severity: "alert", summary: "misfiled", score: 0.9,
+        }));
+        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-T002", world.tunnel.id, misfiled,
             ...world.findingsB.flatMap((f) => [f.id, f.s3Key])];
     });
     after(async () => {
         await db?.drop();
-        expect(attempts, "generated cross-tenant attempts").to.be.at.least(200);
     });
 
     const asA = () => claims({ clientId: world.clientA.id });
     const leaks = (result: ApiResult) => secrets.filter((s) => result.body.includes(s) || JSON.stringify(result.headers).includes(s));
     /** Ids of B's rows, absent rows and A's own (any of which may be spoofed). */
-    const targetIds = () => fc.constantFrom(...world.findingsB.map((f) => f.id), world.clientB.id, world.projectB.id, world.d2.id, ABSENT,
+    const targetIds = () => fc.constantFrom(...world.findingsB.map((f) => f.id), misfiled, world.clientB.id, world.projectB.id, world.d2.id, ABSENT,
         "7b1d9c2e-3f4a-4b5c-8d6e-7f8091a2b3c4");
+    const bFindings = () => [...world.findingsB.map((f) => f.id), misfiled];
 
     it("download: another client's finding and a missing one get byte-identical 404s, whatever the id encoding", async () => {
         const reference = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: ABSENT } }));
         expect(reference.statusCode).to.equal(404);
+        let exact = 0;
         await fc.assert(fc.asyncProperty(targetIds().chain(spoofs), async (id) => {
-            attempts++;
+            if (bFindings().includes(id)) exact++;
             const result = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id } }));
             expect(JSON.stringify(result), id).to.equal(JSON.stringify(reference));
+        }), { numRuns: RUNS });
+        expect(exact, "attempts with B's exact finding ids").to.be.at.least(MIN_EXACT);
+    });
+
+    it("layer 1, the registry alone: B's finding is not A's, even when its key sits under A's prefix (presign would sign it)", async () => {
+        const prefixA = `findings/${world.clientA.id}/`;
+        const signed = await presignDownload(s3, { bucket: "lake", key: `${prefixA}${world.projectA.id}/misfiled.csv`, clientId: world.clientA.id, expiresIn: 900 });
+        expect(signed, "the presign layer alone would not stop this one").to.be.a("string");
+        await fc.assert(fc.asyncProperty(fc.constantFrom(...bFindings()), async (id) => {
+            expect(await reg.getFinding(db.pool, world.clientA.id, id)).to.equal(undefined);
+            expect(await reg.getFinding(db.pool, world.clientB.id, id), "B still sees it").to.not.equal(undefined);
+        }), { numRuns: 20 });
+    });
+
+    it("layer 2, the presign check alone: a key outside findings/<caller>/ is never signed, whatever the registry returned", async () => {
+        const keys = fc.oneof(
+            fc.constantFrom(...world.findingsB.map((f) => f.s3Key)),
+            fc.constantFrom(...world.findingsB.map((f) => f.s3Key)).map((k) => k.replace(world.clientB.id, `${world.clientA.id}/..`)),
+            targetIds().chain(spoofs).map((id) => `findings/${id}/x.csv`).filter((k) => !k.startsWith(`findings/${world.clientA.id}/`)),
+            fc.constant(`findings/${world.clientA.id}/../${world.clientB.id}/x.csv`),
+            fc.constant(`findings/${world.clientA.id}//x.csv`),
+        );
+        await fc.assert(fc.asyncProperty(keys, async (key) => {
+            const error = await presignDownload(s3, { bucket: "lake", key, clientId: world.clientA.id, expiresIn: 900 }).then(() => undefined, (e) => e);
+            expect(isPresignRefused(error), key).to.equal(true);
         }), { numRuns: RUNS });
     });
 
@@ -97,20 +132,21 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
             clientId: fc.option(fc.constant(world.clientB.id), { nil: undefined }),
         }, { requiredKeys: [] });
         const routes = fc.constantFrom("GET /v1/findings", "GET /v1/detectors", "GET /v1/deployments");
+        let exact = 0;
         await fc.assert(fc.asyncProperty(routes, filters, async (routeKey, query) => {
-            attempts++;
+            if (query.projectId === world.projectB.id || query.detectorId === world.d2.id) exact++;
             const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string>;
             const result = await read(apiEvent(routeKey, { claims: asA(), query: defined, pathParameters: { clientId: world.clientB.id } }));
             expect(leaks(result), `${routeKey} ${JSON.stringify(defined)}`).to.deep.equal([]);
             expect([200, 400]).to.include(result.statusCode);
         }), { numRuns: RUNS });
+        expect(exact, "attempts naming B's exact project or detector").to.be.at.least(MIN_EXACT);
     });
 
     it("claims: a client_id claim that is spoofed, unknown or malformed sees nothing of B", async () => {
         const routes = fc.constantFrom(...Object.keys(READ_ROUTES), ...Object.keys(DOWNLOAD_ROUTES));
         const clientClaim = fc.oneof(spoofs(world.clientB.id).filter((s) => s !== world.clientB.id), fc.constant(ABSENT), fc.string({ maxLength: 40 }));
         await fc.assert(fc.asyncProperty(routes, clientClaim, targetIds(), async (routeKey, clientId, id) => {
-            attempts++;
             const handle = routeKey.includes("download") ? download : read;
             const result = await handle(apiEvent(routeKey, { claims: claims({ clientId }), pathParameters: { id } }));
             expect(leaks(result), `${routeKey} as ${JSON.stringify(clientId)}`).to.deep.equal([]);
@@ -125,7 +161,6 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
         const payload = fc.dictionary(fc.constantFrom("name", "siteId", "detectorId", "projectId", "filename", "clientId", "custom:client_id", "cognito:groups"),
             fc.oneof(targetIds().chain(spoofs), fc.constant("[staff]")));
         await fc.assert(fc.asyncProperty(routes, targetIds().chain(spoofs), payload, async (routeKey, id, fields) => {
-            attempts++;
             const handle = routeKey.includes("uploads") ? upload : admin;
             const result = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id }, body: fields }));
             expect(JSON.stringify(result), routeKey).to.equal(JSON.stringify(reference));
