@@ -72,7 +72,8 @@ export class HttpProblem extends LambdaError {
     }
 }
 
-export const isHttpProblem = (error: unknown): error is HttpProblem => isNamedError(error, "HttpProblem");
+export const isHttpProblem = (error: unknown): error is HttpProblem =>
+    isNamedError(error, "HttpProblem") && typeof (error as { kind?: { status?: unknown } }).kind?.status === "number";
 
 export const badRequest = (detail: string): HttpProblem => new HttpProblem(PROBLEMS.invalidRequest, detail);
 
