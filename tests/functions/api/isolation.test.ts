@@ -10,10 +10,10 @@ import { DOWNLOAD_ROUTES, READ_ROUTES } from "../../../functions/api/client-rout
 import { ApiResult } from "../../../functions/api/http";
 import { isPresignRefused, presignClient, presignDownload } from "../../../functions/api/presign";
 import * as reg from "../../../functions/registry";
-import { router } from "../../../functions/api/router";
 import { UPLOAD_ROUTES } from "../../../functions/api/upload-routes";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { ApiWorld, CREDENTIALS, REGION, apiEvent, body, buildApiWorld, claims } from "./fixtures";
+import { contractRouter } from "./contract";
 
 /** Generated attempts per property. */
 const RUNS = 120;
@@ -60,10 +60,10 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
     before(async () => {
         db = await withTestDatabase();
         world = await buildApiWorld(db.pool);
-        read = router(READ_ROUTES, async () => ({ pool: db.pool }), silent);
-        download = router(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
-        admin = router(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
-        upload = router(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
+        read = contractRouter(READ_ROUTES, async () => ({ pool: db.pool }), silent);
+        download = contractRouter(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
+        admin = contractRouter(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
+        upload = contractRouter(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
         ({ id: misfiled } = await reg.recordFinding(db.pool, {
             clientId: world.clientB.id, projectId: world.projectB.id, detector: { id: world.d2.id },
             s3Key: `findings/${world.clientA.id}/${world.projectA.id}/misfiled.csv`, periodStart: new Date("2026-01-09T00:00:00Z"),

@@ -17,6 +17,7 @@ import { urlOptions } from "../../../functions/registry/connect";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { loadSerializedHandler, one, program } from "../../helpers/program";
 import { ApiWorld, apiEvent, body, buildApiWorld, claims } from "./fixtures";
+import { recording } from "./contract";
 
 type Handler = (event: any) => Promise<any>;
 const ABSENT = "00000000-0000-4000-8000-000000000000";
@@ -47,7 +48,7 @@ describe("functions/api: error statuses through the serialized Lambda packages (
         };
         const run = await program();
         for (const name of ["read", "download", "admin", "upload"]) {
-            handlers[name] = await loadSerializedHandler(one(run, "aws:lambda/function:Function", `mdetect-api-${name}`));
+            handlers[name] = recording(await loadSerializedHandler(one(run, "aws:lambda/function:Function", `mdetect-api-${name}`)));
         }
         // The function's environment, set only now: the program run must not see fake credentials.
         Object.assign(process.env, {
