@@ -62,7 +62,8 @@ function responsesOf(operation: Operation<unknown>): Record<string, unknown> {
 
 function parametersOf(path: string, operation: Operation<unknown>): unknown[] {
     const inPath = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: ID_SCHEMA }));
-    const inQuery = Object.entries(operation.query ?? {}).map(([name, p]) => ({ name, in: "query", required: false, description: p.description, schema: p.schema }));
+    const inQuery = Object.entries(operation.query ?? {}).map(([name, p]) => ({ name, in: "query", required: false, description: p.description,
+        schema: p.defaultValue === undefined ? p.schema : { ...p.schema, default: p.defaultValue } }));
     return [...inPath, ...inQuery];
 }
 

@@ -55,6 +55,11 @@ export interface QueryParam {
     readonly description: string;
     readonly schema: JsonSchema;
     readonly parse: (event: ApiEvent, name: string) => unknown;
+    /**
+     * The value when absent, for the document. Not in `schema`: Pulumi's closure serializer takes
+     * any captured object with a `default` member for an `import *` result and fails on it.
+     */
+    readonly defaultValue?: unknown;
 }
 export type QuerySpec = Readonly<Record<string, QueryParam>>;
 
@@ -78,7 +83,7 @@ export const QUERY = {
     }),
     limit: (): QueryParam => ({
         description: `Items per page, 1-${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}.`,
-        schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }, parse: (event) => queryLimit(event),
+        schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE }, defaultValue: DEFAULT_PAGE_SIZE, parse: (event) => queryLimit(event),
     }),
     cursor: (): QueryParam => ({
         description: "The previous page's nextCursor, with the same filters (limit may change).", schema: { type: "string" }, parse: queryString,
