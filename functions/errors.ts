@@ -11,3 +11,12 @@ export class LambdaError extends Error {
         this.message = message;
     }
 }
+
+/**
+ * True when `error` is a LambdaError named `name`. Use this, never `instanceof`, for project error
+ * classes: inside a serialized closure the class a module compares against need not be the one
+ * that built the error, and `instanceof` is then false (issue 12, defect 8).
+ */
+export function isNamedError(error: unknown, name: string): boolean {
+    return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
+}

@@ -8,17 +8,18 @@
  *     download  GET a finding's presigned URL           registry + GetObject under findings/
  *     admin     staff create/update registry rows       registry only
  *     upload    staff presigned PUT under incoming/     PutObject under incoming/, no VPC
- *   The route keys come from the functions' own route tables, so API and code cannot drift.
+ *     contract  GET /v1/openapi.json                    nothing (the document is in its package), no VPC
+ *   The route keys come from the functions' own route tables, so API and code cannot drift; the
+ *   OpenAPI document is generated from the same tables (functions/api/openapi.ts).
  * - `$default` stage, auto-deployed, JSON access logs with retention, default throttling.
  * - CORS only when origins are configured (the CLI and SDKs do not need it).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PREFIX } from "../functions/layout";
-import { adminEntry, clientReadEntry, downloadEntry, ENV, uploadEntry } from "../functions/api/entry";
-import { ADMIN_ROUTES } from "../functions/api/admin-routes";
-import { DOWNLOAD_ROUTES, READ_ROUTES } from "../functions/api/client-routes";
-import { UPLOAD_ROUTES } from "../functions/api/upload-routes";
+import { adminEntry, clientReadEntry, contractEntry, downloadEntry, ENV, uploadEntry } from "../functions/api/entry";
+import { OPENAPI_ROUTE } from "../functions/api/contract-routes";
+import { ROUTE_TABLES, openApiDocument } from "../functions/api/openapi";
 import { ApiConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
 import { RegistryAccess } from "./registry";
@@ -77,6 +78,8 @@ export class ClientApi extends pulumi.ComponentResource {
     public readonly functions: Record<string, PipelineFunction>;
     /** Base URL clients call: https://<id>.execute-api.<region>.amazonaws.com (routes start with /v1). */
     public readonly url: pulumi.Output<string>;
+    /** Where the OpenAPI document is served (with an ID token, like every route). */
+    public readonly openApiUrl: pulumi.Output<string>;
 
     constructor(name: string, args: ClientApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mdetect:access:ClientApi", name, {}, opts);
@@ -113,14 +116,16 @@ export class ClientApi extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
+        const { read, download, admin, upload, contract } = ROUTE_TABLES;
+        const document = JSON.stringify(openApiDocument());
         const handlers: Handler[] = [
             {
                 name: "read", description: "Client API: a client's findings, detectors and deployments",
-                entry: clientReadEntry, routes: Object.keys(READ_ROUTES), statements: [], registry: true, presigns: false,
+                entry: clientReadEntry, routes: Object.keys(read), statements: [], registry: true, presigns: false,
             },
             {
                 name: "download", description: "Client API: presigned download of one of the client's findings",
-                entry: downloadEntry, routes: Object.keys(DOWNLOAD_ROUTES),
+                entry: downloadEntry, routes: Object.keys(download),
                 statements: [
                     { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: objects(PREFIX.findings) },
                     // The URL is signed with this role: S3 decrypts with the caller's rights to the key.
@@ -130,16 +135,20 @@ export class ClientApi extends pulumi.ComponentResource {
             },
             {
                 name: "admin", description: "Client API: staff maintain sites, detectors and deployments",
-                entry: adminEntry, routes: Object.keys(ADMIN_ROUTES), statements: [], registry: true, presigns: false,
+                entry: adminEntry, routes: Object.keys(admin), statements: [], registry: true, presigns: false,
             },
             {
                 name: "upload", description: "Client API: staff presigned uploads under incoming/",
-                entry: uploadEntry, routes: Object.keys(UPLOAD_ROUTES),
+                entry: uploadEntry, routes: Object.keys(upload),
                 statements: [
                     { Sid: "WriteUploads", Effect: "Allow", Action: "s3:PutObject", Resource: objects(PREFIX.incoming) },
                     { Sid: "EncryptUploads", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn },
                 ],
                 registry: false, presigns: true,
+            },
+            {
+                name: "contract", description: "Client API: the OpenAPI document",
+                entry: () => contractEntry(document), routes: Object.keys(contract), statements: [], registry: false, presigns: false,
             },
         ];
 
@@ -175,7 +184,8 @@ export class ClientApi extends pulumi.ComponentResource {
         }
 
         this.url = this.api.apiEndpoint;
-        this.registerOutputs({ url: this.url, apiId: this.api.id });
+        this.openApiUrl = pulumi.interpolate`${this.url}${OPENAPI_ROUTE.split(" ")[1]}`;
+        this.registerOutputs({ url: this.url, apiId: this.api.id, openApiUrl: this.openApiUrl });
     }
 
     private handler(name: string, handler: Handler, args: ClientApiArgs): PipelineFunction {

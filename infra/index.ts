@@ -120,6 +120,8 @@ new CostBudget("mdetect-monthly", {
 export const region = config.region;
 // Clients: sign in to the user pool with the app client, then call the API with the ID token.
 export const apiUrl = clientApi.url;
+/** The API's OpenAPI 3.1 document (GET with an ID token; docs/api.md). */
+export const openApiUrl = clientApi.openApiUrl;
 export const userPoolId = identity.userPoolId;
 export const userPoolClientId = identity.appClientId;
 export const dataKeyArn = dataKey.arn;

@@ -9,7 +9,8 @@ import { createDetector, createSite, updateDetector, updateSite } from "../regis
 import { createDeployment, updateDeployment } from "../registry/deployments";
 import { ApiEvent, badRequest, json, notFound } from "./http";
 import { requireStaff } from "./identity";
-import { RouteHandler, Routes } from "./router";
+import { Operation, Routes } from "./router";
+import { DEPLOYMENT, DETECTOR as DETECTOR_SCHEMA, FIELD, JsonSchema, SITE as SITE_SCHEMA, bodySchema } from "./schemas";
 import { ID_PATTERN, jsonBody, onlyFields, pathId } from "./validate";
 
 export interface AdminDeps {
@@ -41,34 +42,46 @@ function parseBody(event: ApiEvent, fields: Fields): Record<string, unknown> {
 
 const SITE: Fields = { name: "text", kind: "text", latitude: "number", longitude: "number", depthM: "number" };
 const DETECTOR: Fields = { serial: "text", model: "text", firmware: "text", status: "text", commissionedAt: "optionalDate" };
-const DEPLOYMENT: Fields = {
+const DEPLOYMENT_FIELDS: Fields = {
     detectorId: "id", siteId: "id", projectId: "id", startsAt: "date", endsAt: "optionalDate",
     zenithDeg: "number", azimuthDeg: "number", status: "text",
 };
 /** What an update may not change: a detector's serial is its identity, a deployment's detector defines it. */
 const without = (fields: Fields, fixed: string): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => k !== fixed));
 
-function create(fields: Fields, save: (pool: Pool, input: any) => Promise<unknown>): RouteHandler<AdminDeps> {
-    return async ({ event, caller, deps }) => {
-        requireStaff(caller);
-        return json(201, await save(deps.pool, parseBody(event, fields)));
+/** The request body schema of `fields`: the same table parseBody checks against. */
+const schemaOf = (fields: Fields, required: readonly string[] = []): JsonSchema =>
+    bodySchema(Object.fromEntries(Object.entries(fields).map(([name, type]) => [name, FIELD[type]])), required);
+
+function create(what: string, fields: Fields, required: readonly string[], result: JsonSchema, save: (pool: Pool, input: any) => Promise<unknown>): Operation<AdminDeps> {
+    return {
+        summary: `Create a ${what} (staff).`, access: "staff", body: schemaOf(fields, required), problems: [409],
+        responses: [{ status: 201, description: `The new ${what}.`, schema: result }],
+        handle: async ({ event, caller, deps }) => {
+            requireStaff(caller);
+            return json(201, await save(deps.pool, parseBody(event, fields)));
+        },
     };
 }
 
-function update(what: string, fields: Fields, save: (pool: Pool, id: string, patch: any) => Promise<unknown>): RouteHandler<AdminDeps> {
-    return async ({ event, caller, deps }) => {
-        requireStaff(caller);
-        const id = pathId(event);
-        if (id === undefined) throw notFound(what);
-        return json(200, await save(deps.pool, id, parseBody(event, fields)));
+function update(what: string, fields: Fields, result: JsonSchema, save: (pool: Pool, id: string, patch: any) => Promise<unknown>): Operation<AdminDeps> {
+    return {
+        summary: `Change fields of a ${what} (staff); fields left out keep their value.`, access: "staff", body: schemaOf(fields), problems: [409],
+        responses: [{ status: 200, description: `The ${what} after the change.`, schema: result }],
+        handle: async ({ event, caller, deps }) => {
+            requireStaff(caller);
+            const id = pathId(event);
+            if (id === undefined) throw notFound(what);
+            return json(200, await save(deps.pool, id, parseBody(event, fields)));
+        },
     };
 }
 
 export const ADMIN_ROUTES: Routes<AdminDeps> = {
-    "POST /v1/sites": create(SITE, createSite),
-    "PATCH /v1/sites/{id}": update("site", SITE, updateSite),
-    "POST /v1/detectors": create(DETECTOR, createDetector),
-    "PATCH /v1/detectors/{id}": update("detector", without(DETECTOR, "serial"), updateDetector),
-    "POST /v1/deployments": create(DEPLOYMENT, createDeployment),
-    "PATCH /v1/deployments/{id}": update("deployment", without(DEPLOYMENT, "detectorId"), updateDeployment),
+    "POST /v1/sites": create("site", SITE, ["name", "kind", "latitude", "longitude"], SITE_SCHEMA, createSite),
+    "PATCH /v1/sites/{id}": update("site", SITE, SITE_SCHEMA, updateSite),
+    "POST /v1/detectors": create("detector", DETECTOR, ["serial", "model", "firmware"], DETECTOR_SCHEMA, createDetector),
+    "PATCH /v1/detectors/{id}": update("detector", without(DETECTOR, "serial"), DETECTOR_SCHEMA, updateDetector),
+    "POST /v1/deployments": create("deployment", DEPLOYMENT_FIELDS, ["detectorId", "siteId", "projectId", "startsAt"], DEPLOYMENT, createDeployment),
+    "PATCH /v1/deployments/{id}": update("deployment", without(DEPLOYMENT_FIELDS, "detectorId"), DEPLOYMENT, updateDeployment),
 };

@@ -1,20 +1,22 @@
 /**
- * What a client's users may read: their findings (paginated, filtered), a presigned download
- * of one finding, and the detectors and deployments of their projects. Every registry query is
+ * What a client's users may read: their findings (paginated, filtered) and one by id, a presigned
+ * download of one finding, and their projects, sites, detectors and deployments. Every registry query is
  * scoped by the client id from the token; a finding another client owns is answered exactly
  * like one that does not exist (same status, headers and body, one query either way).
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "mysql2/promise";
-import { listDeployments, listDetectors } from "../registry/deployments";
+import { listClientDeployments, listProjects, listSites } from "../registry/client-catalog";
+import { listDetectors } from "../registry/deployments";
 import { getFinding, listFindings } from "../registry/records";
-import type { Finding } from "../registry/types";
+import type { Finding, FindingFilter } from "../registry/types";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { badRequest, json, notFound } from "./http";
+import { ApiEvent, badRequest, json, notFound } from "./http";
 import { requireClient } from "./identity";
-import { PresignRefused, presignDownload } from "./presign";
-import { Logger, Routes } from "./router";
-import { pathId, queryDate, queryId, queryLimit, queryString } from "./validate";
+import { isPresignRefused, presignDownload } from "./presign";
+import { Logger, Operation, Routes } from "./router";
+import { CLIENT_DEPLOYMENT, DETECTOR, DOWNLOAD_LINK, FINDING, FINDINGS_PAGE, JsonSchema, PROJECT, SITE, list as listOf } from "./schemas";
+import { QUERY, QuerySpec, pathId, queryString } from "./validate";
 
 export interface ReadDeps {
     readonly pool: Pool;
@@ -27,55 +29,95 @@ export interface DownloadDeps extends ReadDeps {
     readonly log: Logger;
 }
 
+/**
+ * The finding row fields the API depends on, and no more: findings storage may change
+ * (one object per client, project and period) without changing the client contract.
+ */
+export type FindingRow = Pick<Finding, "id" | "clientId" | "projectId" | "periodStart" | "periodEnd" | "s3Key" | "severity">;
+
 /** What a client sees of a finding: no S3 key (downloads go through the API) and no client id. */
-export function findingView(f: Finding) {
-    return {
-        id: f.id, projectId: f.projectId, detectorId: f.detectorId, detectorSerial: f.detectorSerial,
-        periodStart: f.periodStart, periodEnd: f.periodEnd, severity: f.severity, summary: f.summary, score: f.score, createdAt: f.createdAt,
-    };
+export function findingView(f: FindingRow) {
+    return { id: f.id, projectId: f.projectId, periodStart: f.periodStart, periodEnd: f.periodEnd, severity: f.severity };
 }
 
-const FILTERS = ["projectId", "detectorId", "from", "to"] as const;
+/** The name a download is saved under: what it is, when, and which finding ("mdetect-finding-20260102T000000Z-1a2b3c4d.csv"). */
+export function downloadFilename(f: FindingRow): string {
+    const when = f.periodStart.toISOString().replace(/[-:]|\.\d{3}/g, "");
+    return `mdetect-finding-${when}-${f.id.slice(0, 8)}.csv`;
+}
 
-export const READ_ROUTES: Routes<ReadDeps> = {
-    "GET /v1/findings": async ({ event, caller, deps }) => {
-        const clientId = requireClient(caller);
-        const filter = {
-            projectId: queryId(event, "projectId"),
-            detectorId: queryId(event, "detectorId"),
-            from: queryDate(event, "from"),
-            to: queryDate(event, "to"),
-            limit: queryLimit(event),
-        };
-        if (filter.from && filter.to && filter.from >= filter.to) throw badRequest("Query parameter from must be before to.");
-        // The cursor is bound to the filters, so a page cannot be replayed under other ones (limit may change).
-        const scope = Object.fromEntries(FILTERS.map((name) => [name, queryString(event, name)]));
-        const raw = queryString(event, "cursor");
-        const page = await listFindings(deps.pool, clientId, { ...filter, cursor: raw && decodeCursor(raw, clientId, scope) });
-        return json(200, {
-            items: page.items.map(findingView),
-            nextCursor: page.nextCursor && encodeCursor(page.nextCursor, clientId, scope),
-        });
-    },
-    // Dates serialise as ISO 8601 through Date.toJSON.
-    "GET /v1/detectors": async ({ caller, deps }) => json(200, { items: await listDetectors(deps.pool, requireClient(caller)) }),
-    "GET /v1/deployments": async ({ caller, deps }) => json(200, { items: await listDeployments(deps.pool, requireClient(caller)) }),
+const FINDING_FILTERS: QuerySpec = {
+    projectId: QUERY.id("Only findings of this project."),
+    detectorId: QUERY.id("Only findings of this detector."),
+    severity: QUERY.severity(),
+    from: QUERY.date("Periods starting at or after this instant (inclusive)."),
+    to: QUERY.date("Periods starting before this instant (exclusive)."),
+};
+const list = (summary: string, item: JsonSchema, load: (pool: Pool, clientId: string) => Promise<unknown[]>): Operation<ReadDeps> => ({
+    summary, access: "client", responses: [{ status: 200, description: "Every item, in a stable order (no paging).", schema: listOf(item) }],
+    handle: async ({ caller, deps }) => json(200, { items: await load(deps.pool, requireClient(caller)) }),
+});
+const findingId = async (pool: Pool, clientId: string, event: ApiEvent): Promise<Finding> => {
+    const id = pathId(event);
+    const finding = id === undefined ? undefined : await getFinding(pool, clientId, id);
+    if (!finding) throw notFound("finding");
+    return finding;
 };
 
+export const READ_ROUTES: Routes<ReadDeps> = {
+    "GET /v1/findings": {
+        summary: "The caller's findings, newest period first (period start descending, then id), in pages.",
+        access: "client",
+        query: { ...FINDING_FILTERS, limit: QUERY.limit(), cursor: QUERY.cursor() },
+        responses: [{ status: 200, description: "One page; nextCursor is absent on the last page.", schema: FINDINGS_PAGE }],
+        handle: async ({ event, caller, deps, query }) => {
+            const clientId = requireClient(caller);
+            const { from, to } = query as { from?: Date; to?: Date };
+            if (from && to && from >= to) throw badRequest("Query parameter from must be before to.");
+            // The cursor is bound to the filters, so a page cannot be replayed under other ones (limit may change).
+            const scope = Object.fromEntries(Object.keys(FINDING_FILTERS).map((name) => [name, queryString(event, name)]));
+            const raw = query.cursor as string | undefined;
+            const filter = { ...query, cursor: raw && decodeCursor(raw, clientId, scope) } as FindingFilter;
+            const page = await listFindings(deps.pool, clientId, filter);
+            return json(200, {
+                items: page.items.map(findingView),
+                nextCursor: page.nextCursor && encodeCursor(page.nextCursor, clientId, scope),
+            });
+        },
+    },
+    "GET /v1/findings/{id}": {
+        summary: "One of the caller's findings.", access: "client",
+        responses: [{ status: 200, description: "The finding.", schema: FINDING }],
+        handle: async ({ event, caller, deps }) => json(200, findingView(await findingId(deps.pool, requireClient(caller), event))),
+    },
+    // Dates serialise as ISO 8601 through Date.toJSON.
+    "GET /v1/projects": list("The caller's projects, by name.", PROJECT, listProjects),
+    "GET /v1/sites": list("Sites where the caller's detectors are or were deployed, by name.", SITE, listSites),
+    "GET /v1/detectors": list("Detectors ever deployed for the caller's projects, by serial.", DETECTOR, listDetectors),
+    "GET /v1/deployments": list("The caller's deployments with their site's name, newest start first.", CLIENT_DEPLOYMENT, listClientDeployments),
+};
+
+const DOWNLOAD_FORMATS = ["csv"] as const;
+
 export const DOWNLOAD_ROUTES: Routes<DownloadDeps> = {
-    "GET /v1/findings/{id}/download": async ({ event, caller, deps }) => {
-        const clientId = requireClient(caller);
-        const id = pathId(event);
-        const finding = id === undefined ? undefined : await getFinding(deps.pool, clientId, id);
-        if (!finding) throw notFound("finding");
-        try {
-            const url = await presignDownload(deps.s3, { bucket: deps.bucket, key: finding.s3Key, clientId, expiresIn: deps.expiresIn });
-            return json(200, { url, method: "GET", expiresInSeconds: deps.expiresIn });
-        } catch (error) {
-            if (!(error instanceof PresignRefused)) throw error;
-            // A registry row pointing outside the client's prefix is a data error: never signed, never explained.
-            deps.log.error("finding key outside the client's prefix", { findingId: finding.id });
-            throw notFound("finding");
-        }
+    "GET /v1/findings/{id}/download": {
+        summary: "A presigned URL that downloads the finding's rows as a CSV attachment.",
+        access: "client",
+        query: { format: QUERY.oneOf(DOWNLOAD_FORMATS, "the file format; csv is the default") },
+        responses: [{ status: 200, description: "Fetch url with a plain GET, without the Authorization header, before it expires.", schema: DOWNLOAD_LINK }],
+        handle: async ({ event, caller, deps }) => {
+            const clientId = requireClient(caller);
+            const finding = await findingId(deps.pool, clientId, event);
+            const filename = downloadFilename(finding);
+            try {
+                const url = await presignDownload(deps.s3, { bucket: deps.bucket, key: finding.s3Key, clientId, expiresIn: deps.expiresIn, filename, contentType: "text/csv" });
+                return json(200, { url, method: "GET", expiresInSeconds: deps.expiresIn, filename });
+            } catch (error) {
+                if (!isPresignRefused(error)) throw error;
+                // A registry row pointing outside the client's prefix is a data error: never signed, never explained.
+                deps.log.error("finding key outside the client's prefix", { findingId: finding.id });
+                throw notFound("finding");
+            }
+        },
     },
 };

@@ -7,6 +7,7 @@
 import { poolFromLambdaEnv } from "../registry/connect";
 import { ADMIN_ROUTES } from "./admin-routes";
 import { DOWNLOAD_ROUTES, READ_ROUTES } from "./client-routes";
+import { CONTRACT_ROUTES } from "./contract-routes";
 import { ApiEvent, ApiResult } from "./http";
 import { expirySeconds, presignClient } from "./presign";
 import { router } from "./router";
@@ -46,4 +47,9 @@ export function adminEntry(): Entry {
 
 export function uploadEntry(): Entry {
     return router(UPLOAD_ROUTES, once(presigning));
+}
+
+/** `document` is the OpenAPI document, generated at deploy time: the package holds the string, not the route code. */
+export function contractEntry(document: string): Entry {
+    return router(CONTRACT_ROUTES, once(() => ({ document })));
 }

@@ -5,7 +5,7 @@
  * Problem bodies are built from fixed strings only: a problem never echoes request input, so two
  * requests that fail for the same reason get byte-identical responses whatever ids they carried.
  */
-import { LambdaError } from "../errors";
+import { LambdaError, isNamedError } from "../errors";
 
 /** What the handlers read from an API Gateway HTTP API event (payload format 2.0). */
 export interface ApiEvent {
@@ -71,6 +71,9 @@ export class HttpProblem extends LambdaError {
         super("HttpProblem", `${kind.status} ${detail}`);
     }
 }
+
+export const isHttpProblem = (error: unknown): error is HttpProblem =>
+    isNamedError(error, "HttpProblem") && typeof (error as { kind?: { status?: unknown } }).kind?.status === "number";
 
 export const badRequest = (detail: string): HttpProblem => new HttpProblem(PROBLEMS.invalidRequest, detail);
 

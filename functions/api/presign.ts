@@ -10,11 +10,13 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { PREFIX } from "../layout";
 import { PRESIGN_DEFAULT_SECONDS, PRESIGN_MAX_SECONDS } from "./limits";
-import { LambdaError } from "../errors";
+import { LambdaError, isNamedError } from "../errors";
 
 export class PresignRefused extends LambdaError {
     constructor(message: string) { super("PresignRefused", message); }
 }
+
+export const isPresignRefused = (error: unknown): error is PresignRefused => isNamedError(error, "PresignRefused");
 
 function checkExpiry(seconds: number): number {
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > PRESIGN_MAX_SECONDS) {
@@ -51,12 +53,24 @@ export interface DownloadRequest {
     /** The caller's client: the key must lie under findings/<clientId>/. */
     readonly clientId: string;
     readonly expiresIn: number;
+    /** Saved-as name: S3 answers with `Content-Disposition: attachment; filename="..."` (ResponseContentDisposition). */
+    readonly filename?: string;
+    readonly contentType?: string;
 }
+
+/** File names we put in a Content-Disposition header: a plain token, nothing to quote or escape. */
+const ATTACHMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export async function presignDownload(s3: S3Client, request: DownloadRequest): Promise<string> {
     checkExpiry(request.expiresIn);
     checkKey(request.key, `${PREFIX.findings}${request.clientId}/`);
-    return getSignedUrl(s3, new GetObjectCommand({ Bucket: request.bucket, Key: request.key }), { expiresIn: request.expiresIn });
+    if (request.filename !== undefined && !ATTACHMENT_NAME.test(request.filename)) throw new PresignRefused("refusing an attachment name that needs quoting");
+    const command = new GetObjectCommand({
+        Bucket: request.bucket, Key: request.key,
+        ResponseContentDisposition: request.filename && `attachment; filename="${request.filename}"`,
+        ResponseContentType: request.contentType,
+    });
+    return getSignedUrl(s3, command, { expiresIn: request.expiresIn });
 }
 
 export interface UploadRequest {

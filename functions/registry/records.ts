@@ -197,6 +197,7 @@ export async function listFindings(pool: Pool, clientId: string, filter: Finding
     const params: unknown[] = [requireId(clientId, "client id")];
     if (filter.projectId !== undefined) { where.push("f.project_id = ?"); params.push(requireId(filter.projectId, "projectId")); }
     if (filter.detectorId !== undefined) { where.push("f.detector_id = ?"); params.push(requireId(filter.detectorId, "detectorId")); }
+    if (filter.severity !== undefined) { where.push("f.severity = ?"); params.push(requireText(filter.severity, "severity")); }
     if (filter.from !== undefined) { where.push("f.period_start >= ?"); params.push(requireDate(filter.from, "from")); }
     if (filter.to !== undefined) { where.push("f.period_start < ?"); params.push(requireDate(filter.to, "to")); }
     if (filter.cursor !== undefined) {

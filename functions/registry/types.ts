@@ -91,6 +91,7 @@ export interface Finding {
 export interface FindingFilter {
     projectId?: string;
     detectorId?: string;
+    severity?: Severity;
     /** period_start >= from */
     from?: Date;
     /** period_start < to */

@@ -1,19 +1,18 @@
 import { expect } from "chai";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { childrenOf, loadSerializedHandler, ofType, one, policyDoc, program } from "../helpers/program";
-import { ADMIN_ROUTES } from "../../functions/api/admin-routes";
-import { DOWNLOAD_ROUTES, READ_ROUTES } from "../../functions/api/client-routes";
-import { UPLOAD_ROUTES } from "../../functions/api/upload-routes";
+import { ROUTE_TABLES, openApiDocument } from "../../functions/api/openapi";
 import { PASSWORD_MIN_LENGTH } from "../../infra/identity";
 import { apiEvent, body, claims } from "../functions/api/fixtures";
 
 const API = "mdetect:access:ClientApi::mdetect-api";
 const IDENTITY = "mdetect:access:ClientIdentity::mdetect-clients";
 const EXPECTED_ROUTES = [
-    "GET /v1/findings", "GET /v1/findings/{id}/download", "GET /v1/detectors", "GET /v1/deployments", "POST /v1/uploads",
+    "GET /v1/findings", "GET /v1/findings/{id}", "GET /v1/findings/{id}/download", "GET /v1/projects", "GET /v1/sites",
+    "GET /v1/detectors", "GET /v1/deployments", "POST /v1/uploads", "GET /v1/openapi.json",
     "POST /v1/sites", "PATCH /v1/sites/{id}", "POST /v1/detectors", "PATCH /v1/detectors/{id}", "POST /v1/deployments", "PATCH /v1/deployments/{id}",
 ];
-const FUNCTIONS = { read: READ_ROUTES, download: DOWNLOAD_ROUTES, admin: ADMIN_ROUTES, upload: UPLOAD_ROUTES };
+const FUNCTIONS = ROUTE_TABLES;
 /** One run with every API setting changed (each program run takes tens of seconds). */
 const OVERRIDES = {
     "mdetect:apiThrottleRatePerSecond": 7, "mdetect:apiThrottleBurst": 11,
@@ -223,6 +222,16 @@ describe("infra: client identity and API", () => {
             }
         });
 
+        it("contract serves the generated OpenAPI document from its package alone, with no registry or S3 access", async () => {
+            const run = await program();
+            const handler = await loadSerializedHandler(fn(run, "contract"));
+            const result = await handler(apiEvent("GET /v1/openapi.json", { claims: claims() }));
+            expect(result.statusCode).to.equal(200);
+            expect(JSON.parse(result.body)).to.deep.equal(openApiDocument());
+            expect(statementsOf(run, "contract").flatMap(actions).filter((a: string) => /^(s3|kms|rds-db):/.test(a))).to.deep.equal([]);
+            expect(fn(run, "contract").inputs.vpcConfig, "no VPC: it talks to nothing").to.equal(undefined);
+        });
+
         it("upload presigns from its environment alone", async () => {
             const handler = await loadSerializedHandler(fn(await program(), "upload"));
             const saved = { ...process.env };
@@ -250,6 +259,7 @@ describe("infra: client identity and API", () => {
         const outputs = run.outputs as Record<string, unknown>;
         const api = apiChildren(run, "aws:apigatewayv2/api:Api")[0];
         expect(outputs.apiUrl).to.equal(api.state.apiEndpoint);
+        expect(outputs.openApiUrl).to.equal(`${api.state.apiEndpoint}/v1/openapi.json`);
         expect(outputs.userPoolId).to.equal(identityChild(run, "aws:cognito/userPool:UserPool").state.id);
         expect(outputs.userPoolClientId).to.equal(identityChild(run, "aws:cognito/userPoolClient:UserPoolClient").state.id);
         expect(outputs.region).to.equal("ap-southeast-2");

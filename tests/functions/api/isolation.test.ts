@@ -8,14 +8,17 @@ import * as fc from "fast-check";
 import { ADMIN_ROUTES } from "../../../functions/api/admin-routes";
 import { DOWNLOAD_ROUTES, READ_ROUTES } from "../../../functions/api/client-routes";
 import { ApiResult } from "../../../functions/api/http";
-import { presignClient } from "../../../functions/api/presign";
-import { router } from "../../../functions/api/router";
+import { isPresignRefused, presignClient, presignDownload } from "../../../functions/api/presign";
+import * as reg from "../../../functions/registry";
 import { UPLOAD_ROUTES } from "../../../functions/api/upload-routes";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { ApiWorld, CREDENTIALS, REGION, apiEvent, body, buildApiWorld, claims } from "./fixtures";
+import { contractRouter } from "./contract";
 
-/** Generated attempts per property; four properties, so well over 200 in all. */
+/** Generated attempts per property. */
 const RUNS = 120;
+/** Of those, at least this many must be the attack itself (B's exact id or cursor), not a malformed variant a 400/404 stops early. */
+const MIN_EXACT = 10;
 const ABSENT = "00000000-0000-4000-8000-000000000000";
 
 /** Characters that look like UUID characters but are not ASCII (Cyrillic, fullwidth, mathematical digits, dashes). */
@@ -51,66 +54,105 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
     let upload: (e: any) => Promise<ApiResult>;
     /** Everything of B that must never reach A: ids and keys. */
     let secrets: string[];
-    let attempts = 0;
+    /** B's finding filed under A's key prefix: only the registry's tenant filter keeps it from A (the presign check would sign it). */
+    let misfiled: string;
 
     before(async () => {
         db = await withTestDatabase();
         world = await buildApiWorld(db.pool);
-        read = router(READ_ROUTES, async () => ({ pool: db.pool }), silent);
-        download = router(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
-        admin = router(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
-        upload = router(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
-        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-9002", world.tunnel.id,
+        read = contractRouter(READ_ROUTES, async () => ({ pool: db.pool }), silent);
+        download = contractRouter(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: "lake", expiresIn: 900, log: silent }), silent);
+        admin = contractRouter(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
+        upload = contractRouter(UPLOAD_ROUTES, async () => ({ s3, bucket: "lake", expiresIn: 900 }), silent);
+        ({ id: misfiled } = await reg.recordFinding(db.pool, {
+            clientId: world.clientB.id, projectId: world.projectB.id, detector: { id: world.d2.id },
+            s3Key: `findings/${world.clientA.id}/${world.projectA.id}/misfiled.csv`, periodStart: new Date("2026-01-09T00:00:00Z"),
+            periodEnd: new Date("2026-01-09T01:00:00Z"), severity: "alert", summary: "misfiled", score: 0.9,
+        }));
+        secrets = [world.clientB.id, world.projectB.id, world.d2.id, "MD-9002", world.tunnel.id, misfiled,
             ...world.findingsB.flatMap((f) => [f.id, f.s3Key])];
     });
     after(async () => {
         await db?.drop();
-        expect(attempts, "generated cross-tenant attempts").to.be.at.least(200);
     });
 
     const asA = () => claims({ clientId: world.clientA.id });
     const leaks = (result: ApiResult) => secrets.filter((s) => result.body.includes(s) || JSON.stringify(result.headers).includes(s));
     /** Ids of B's rows, absent rows and A's own (any of which may be spoofed). */
-    const targetIds = () => fc.constantFrom(...world.findingsB.map((f) => f.id), world.clientB.id, world.projectB.id, world.d2.id, ABSENT,
+    const targetIds = () => fc.constantFrom(...world.findingsB.map((f) => f.id), misfiled, world.clientB.id, world.projectB.id, world.d2.id, ABSENT,
         "7b1d9c2e-3f4a-4b5c-8d6e-7f8091a2b3c4");
+    const bFindings = () => [...world.findingsB.map((f) => f.id), misfiled];
 
-    it("download: another client's finding and a missing one get byte-identical 404s, whatever the id encoding", async () => {
-        const reference = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: ABSENT } }));
-        expect(reference.statusCode).to.equal(404);
-        await fc.assert(fc.asyncProperty(targetIds().chain(spoofs), async (id) => {
-            attempts++;
-            const result = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id } }));
-            expect(JSON.stringify(result), id).to.equal(JSON.stringify(reference));
+    for (const routeKey of ["GET /v1/findings/{id}/download", "GET /v1/findings/{id}"]) {
+        it(`${routeKey}: another client's finding and a missing one get byte-identical 404s, whatever the id encoding`, async () => {
+            const handle = routeKey.endsWith("download") ? download : read;
+            const reference = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id: ABSENT } }));
+            expect(reference.statusCode).to.equal(404);
+            let exact = 0;
+            await fc.assert(fc.asyncProperty(targetIds().chain(spoofs), async (id) => {
+                if (bFindings().includes(id)) exact++;
+                const result = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id } }));
+                expect(JSON.stringify(result), id).to.equal(JSON.stringify(reference));
+            }), { numRuns: RUNS });
+            expect(exact, "attempts with B's exact finding ids").to.be.at.least(MIN_EXACT);
+        });
+    }
+
+    it("layer 1, the registry alone: B's finding is not A's, even when its key sits under A's prefix (presign would sign it)", async () => {
+        const prefixA = `findings/${world.clientA.id}/`;
+        const signed = await presignDownload(s3, { bucket: "lake", key: `${prefixA}${world.projectA.id}/misfiled.csv`, clientId: world.clientA.id, expiresIn: 900 });
+        expect(signed, "the presign layer alone would not stop this one").to.be.a("string");
+        await fc.assert(fc.asyncProperty(fc.constantFrom(...bFindings()), async (id) => {
+            expect(await reg.getFinding(db.pool, world.clientA.id, id)).to.equal(undefined);
+            expect(await reg.getFinding(db.pool, world.clientB.id, id), "B still sees it").to.not.equal(undefined);
+        }), { numRuns: 20 });
+    });
+
+    it("layer 2, the presign check alone: a key outside findings/<caller>/ is never signed, whatever the registry returned", async () => {
+        const keys = fc.oneof(
+            fc.constantFrom(...world.findingsB.map((f) => f.s3Key)),
+            fc.constantFrom(...world.findingsB.map((f) => f.s3Key)).map((k) => k.replace(world.clientB.id, `${world.clientA.id}/..`)),
+            targetIds().chain(spoofs).map((id) => `findings/${id}/x.csv`).filter((k) => !k.startsWith(`findings/${world.clientA.id}/`)),
+            fc.constant(`findings/${world.clientA.id}/../${world.clientB.id}/x.csv`),
+            fc.constant(`findings/${world.clientA.id}//x.csv`),
+        );
+        await fc.assert(fc.asyncProperty(keys, async (key) => {
+            const error = await presignDownload(s3, { bucket: "lake", key, clientId: world.clientA.id, expiresIn: 900 }).then(() => undefined, (e) => e);
+            expect(isPresignRefused(error), key).to.equal(true);
         }), { numRuns: RUNS });
     });
 
     it("lists: B's project, detector, dates and forged cursors never return B's rows", async () => {
         const filters = fc.record({
-            projectId: fc.option(targetIds().chain(spoofs), { nil: undefined }),
+            projectId: fc.option(fc.oneof(fc.constant(world.projectB.id), targetIds().chain(spoofs)), { nil: undefined }),
             detectorId: fc.option(fc.constantFrom(world.d2.id, world.d1.id, ABSENT), { nil: undefined }),
+            severity: fc.option(fc.constantFrom("alert", "info", "warning"), { nil: undefined }),
             from: fc.option(fc.constantFrom("2026-01-01", "2026-01-07T00:00:00Z", "1970-01-01"), { nil: undefined }),
             cursor: fc.option(fc.oneof(
                 // B's keyset position wrapped as if the API had issued it to A (unscoped).
                 fc.constant(Buffer.from(JSON.stringify({ v: 1, s: "x", k: Buffer.from(JSON.stringify({ t: Date.parse("2026-01-08"), id: world.findingsB[2].id })).toString("base64url") })).toString("base64url")),
                 fc.string({ maxLength: 40 }),
-            ), { nil: undefined }),
-            clientId: fc.option(fc.constant(world.clientB.id), { nil: undefined }),
+            ), { nil: undefined, freq: 2 }),
         }, { requiredKeys: [] });
-        const routes = fc.constantFrom("GET /v1/findings", "GET /v1/detectors", "GET /v1/deployments");
+        // The findings list takes these filters; the other lists take none, so they get only the path spoof.
+        const routes = fc.constantFrom("GET /v1/findings", "GET /v1/findings", "GET /v1/findings", "GET /v1/findings", "GET /v1/findings", "GET /v1/detectors", "GET /v1/deployments", "GET /v1/projects", "GET /v1/sites");
+        let exact = 0;
         await fc.assert(fc.asyncProperty(routes, filters, async (routeKey, query) => {
-            attempts++;
-            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string>;
+            const defined = routeKey === "GET /v1/findings"
+                ? Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string> : {};
             const result = await read(apiEvent(routeKey, { claims: asA(), query: defined, pathParameters: { clientId: world.clientB.id } }));
+            if (result.statusCode === 200 && (defined.projectId === world.projectB.id || defined.detectorId === world.d2.id)) exact++;
             expect(leaks(result), `${routeKey} ${JSON.stringify(defined)}`).to.deep.equal([]);
             expect([200, 400]).to.include(result.statusCode);
         }), { numRuns: RUNS });
+        // About 18 expected (5/9 findings route x 1/2 no cursor x 0.55 B's exact id); 5 leaves no room for flakiness.
+        expect(exact, "answered attempts naming B's exact project or detector").to.be.at.least(5);
     });
 
     it("claims: a client_id claim that is spoofed, unknown or malformed sees nothing of B", async () => {
         const routes = fc.constantFrom(...Object.keys(READ_ROUTES), ...Object.keys(DOWNLOAD_ROUTES));
         const clientClaim = fc.oneof(spoofs(world.clientB.id).filter((s) => s !== world.clientB.id), fc.constant(ABSENT), fc.string({ maxLength: 40 }));
         await fc.assert(fc.asyncProperty(routes, clientClaim, targetIds(), async (routeKey, clientId, id) => {
-            attempts++;
             const handle = routeKey.includes("download") ? download : read;
             const result = await handle(apiEvent(routeKey, { claims: claims({ clientId }), pathParameters: { id } }));
             expect(leaks(result), `${routeKey} as ${JSON.stringify(clientId)}`).to.deep.equal([]);
@@ -125,7 +167,6 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
         const payload = fc.dictionary(fc.constantFrom("name", "siteId", "detectorId", "projectId", "filename", "clientId", "custom:client_id", "cognito:groups"),
             fc.oneof(targetIds().chain(spoofs), fc.constant("[staff]")));
         await fc.assert(fc.asyncProperty(routes, targetIds().chain(spoofs), payload, async (routeKey, id, fields) => {
-            attempts++;
             const handle = routeKey.includes("uploads") ? upload : admin;
             const result = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id }, body: fields }));
             expect(JSON.stringify(result), routeKey).to.equal(JSON.stringify(reference));

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { HttpProblem, PROBLEMS, json, notFound } from "../../../functions/api/http";
+import { PROBLEMS, isHttpProblem, json, notFound } from "../../../functions/api/http";
 import { callerOf, parseGroups, requireClient, requireStaff } from "../../../functions/api/identity";
-import { Logger, Routes, router } from "../../../functions/api/router";
+import { Logger, Operation, RouteHandler, Routes, router } from "../../../functions/api/router";
+import { QUERY, QuerySpec } from "../../../functions/api/validate";
 import { DuplicateSerialError, NotFoundError, OverlappingDeploymentError, RegistryUnavailableError, UnknownReferenceError } from "../../../functions/registry/errors";
 import { apiEvent, body, claims } from "./fixtures";
 
@@ -14,11 +15,14 @@ function recorder(): Logger & { lines: Record<string, unknown>[] } {
 }
 
 /** A route table that echoes the caller and throws on demand. */
-const ROUTES: Routes<{ fail?: unknown }> = {
-    "GET /v1/whoami": async ({ caller }) => json(200, caller),
-    "GET /v1/mine": async ({ caller }) => json(200, { clientId: requireClient(caller) }),
-    "POST /v1/staff-only": async ({ caller }) => { requireStaff(caller); return json(201, {}); },
-    "GET /v1/fail": async ({ deps }) => { throw deps.fail; },
+type Deps = { fail?: unknown };
+const op = (handle: RouteHandler<Deps>, query: QuerySpec = {}): Operation<Deps> => ({ summary: "test", access: "any", responses: [], query, handle });
+const ROUTES: Routes<Deps> = {
+    "GET /v1/whoami": op(async ({ caller }) => json(200, caller)),
+    "GET /v1/mine": op(async ({ caller }) => json(200, { clientId: requireClient(caller) })),
+    "POST /v1/staff-only": op(async ({ caller }) => { requireStaff(caller); return json(201, {}); }),
+    "GET /v1/fail": op(async ({ deps }) => { throw deps.fail; }),
+    "GET /v1/echo": op(async ({ query }) => json(200, query), { projectId: QUERY.id("a project"), severity: QUERY.severity() }),
 };
 
 describe("functions/api: identity and router", () => {
@@ -144,10 +148,32 @@ describe("functions/api: identity and router", () => {
             expect(JSON.stringify(log.lines[0])).to.not.include("at Object").and.not.include(".ts:");
         });
 
+        it("refuses unknown query parameters with a 400 naming them, and passes the declared ones parsed", async () => {
+            const asClient = (query: Record<string, string>) => apiEvent("GET /v1/echo", { claims: claims({ clientId: CLIENT }), query });
+            const typo = await handle()(asClient({ projectid: CLIENT, severity: "alert" }));
+            expect(typo.statusCode).to.equal(400);
+            expect(body(typo).detail).to.equal('Unknown query parameter "projectid"; this route accepts projectId, severity.');
+            const two = body(await handle()(asClient({ a: "1", b: "2" }))).detail;
+            expect(two).to.equal('Unknown query parameters "a", "b"; this route accepts projectId, severity.');
+            const none = await handle()(apiEvent("GET /v1/whoami", { claims: claims(), query: { x: "1" } }));
+            expect(body(none).detail).to.equal('Unknown query parameter "x"; this route takes none.');
+            const long = body(await handle()(asClient({ ["p".repeat(500)]: "1", c: "", d: "", e: "", f: "", g: "" }))).detail as string;
+            expect(long.length, "quoted names are bounded").to.be.below(400);
+            expect(long).to.include("and more");
+            const ok = await handle()(asClient({ projectId: CLIENT, severity: "alert" }));
+            expect(body(ok)).to.deep.equal({ projectId: CLIENT, severity: "alert" });
+            expect(body(await handle()(asClient({ severity: "critical" }))).detail).to.include("info, warning, alert");
+        });
+
+        it("a plain object that merely claims the HttpProblem name is a 500, not a crash", async () => {
+            const result = await handle({ fail: { name: "HttpProblem" } })(apiEvent("GET /v1/fail", { claims: claims() }));
+            expect(result.statusCode).to.equal(500);
+        });
+
         it("never throws: any thrown value becomes a problem response", async () => {
             await fc.assert(fc.asyncProperty(fc.anything(), async (thrown) => {
                 const result = await handle({ fail: thrown })(apiEvent("GET /v1/fail", { claims: claims() }));
-                return [500, 503].includes(result.statusCode) || thrown instanceof HttpProblem;
+                return [500, 503].includes(result.statusCode) || isHttpProblem(thrown);
             }), { numRuns: 100 });
         });
     });

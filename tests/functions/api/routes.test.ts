@@ -3,10 +3,10 @@ import { expect } from "chai";
 import { ADMIN_ROUTES } from "../../../functions/api/admin-routes";
 import { DOWNLOAD_ROUTES, READ_ROUTES } from "../../../functions/api/client-routes";
 import { presignClient } from "../../../functions/api/presign";
-import { router } from "../../../functions/api/router";
 import { UPLOAD_ROUTES } from "../../../functions/api/upload-routes";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { ApiWorld, CREDENTIALS, REGION, apiEvent, body, buildApiWorld, claims, signatureMatches } from "./fixtures";
+import { contractRouter } from "./contract";
 
 const BUCKET = "mdetect-data-lake";
 const silent = { error: () => undefined };
@@ -15,18 +15,18 @@ describe("functions/api routes against the registry (MariaDB)", () => {
     let db: TestDatabase;
     let world: ApiWorld;
     const s3 = presignClient({ region: REGION, credentials: CREDENTIALS });
-    let read: ReturnType<typeof router>;
-    let download: ReturnType<typeof router>;
-    let admin: ReturnType<typeof router>;
-    let upload: ReturnType<typeof router>;
+    let read: ReturnType<typeof contractRouter>;
+    let download: ReturnType<typeof contractRouter>;
+    let admin: ReturnType<typeof contractRouter>;
+    let upload: ReturnType<typeof contractRouter>;
 
     before(async () => {
         db = await withTestDatabase();
         world = await buildApiWorld(db.pool);
-        read = router(READ_ROUTES, async () => ({ pool: db.pool }), silent);
-        download = router(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: BUCKET, expiresIn: 900, log: silent }), silent);
-        admin = router(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
-        upload = router(UPLOAD_ROUTES, async () => ({ s3, bucket: BUCKET, expiresIn: 600 }), silent);
+        read = contractRouter(READ_ROUTES, async () => ({ pool: db.pool }), silent);
+        download = contractRouter(DOWNLOAD_ROUTES, async () => ({ pool: db.pool, s3, bucket: BUCKET, expiresIn: 900, log: silent }), silent);
+        admin = contractRouter(ADMIN_ROUTES, async () => ({ pool: db.pool }), silent);
+        upload = contractRouter(UPLOAD_ROUTES, async () => ({ s3, bucket: BUCKET, expiresIn: 600 }), silent);
     });
     after(async () => { await db?.drop(); });
 
@@ -40,7 +40,7 @@ describe("functions/api routes against the registry (MariaDB)", () => {
             const page = body(result);
             expect(page.items.map((f: any) => f.id)).to.deep.equal([...world.findingsA].reverse().map((f) => f.id));
             expect(page.nextCursor).to.equal(undefined);
-            expect(page.items[0]).to.have.keys("id", "projectId", "detectorId", "detectorSerial", "periodStart", "periodEnd", "severity", "summary", "score", "createdAt");
+            expect(page.items[0]).to.have.keys("id", "projectId", "periodStart", "periodEnd", "severity");
             expect(page.items[0].periodStart).to.equal("2026-01-06T00:00:00.000Z");
         });
 
@@ -63,7 +63,20 @@ describe("functions/api routes against the registry (MariaDB)", () => {
             expect(await ids({ projectId: world.projectA2.id })).to.deep.equal([world.findingsA[4].id]);
             expect(await ids({ detectorId: world.d1.id })).to.have.length(5);
             expect(await ids({ detectorId: world.d2.id }), "B's detector: nothing of A's").to.deep.equal([]);
-            expect(await ids({ from: "2026-01-03", to: "2026-01-05T00:00:00Z" })).to.deep.equal([world.findingsA[2].id, world.findingsA[1].id]);
+            expect(await ids({ from: "2026-01-03", to: "2026-01-05T00:00:00Z" }), "to is exclusive").to.deep.equal([world.findingsA[2].id, world.findingsA[1].id]);
+            const alerts = world.findingsA.filter((f) => f.severity === "alert").map((f) => f.id).reverse();
+            expect(alerts.length).to.be.within(1, world.findingsA.length - 1);
+            expect(await ids({ severity: "alert" })).to.deep.equal(alerts);
+            expect(await ids({ severity: "warning" })).to.deep.equal([]);
+        });
+
+        it("refuses unknown query parameters, naming them, instead of returning everything", async () => {
+            const result = await read(apiEvent("GET /v1/findings", { claims: asA(), query: { projectid: "nope" } }));
+            expect(result.statusCode).to.equal(400);
+            expect(body(result).detail).to.include('"projectid"').and.include("projectId");
+            for (const routeKey of ["GET /v1/projects", "GET /v1/sites", "GET /v1/detectors", "GET /v1/deployments"]) {
+                expect((await read(apiEvent(routeKey, { claims: asA(), query: { limit: "5" } }))).statusCode, routeKey).to.equal(400);
+            }
         });
 
         it("answers 400 problems naming the parameter for malformed filters", async () => {
@@ -91,7 +104,32 @@ describe("functions/api routes against the registry (MariaDB)", () => {
         });
     });
 
+    describe("GET /v1/findings/{id}", () => {
+        it("returns the caller's finding, and 404 for another client's or an absent one", async () => {
+            const own = await read(apiEvent("GET /v1/findings/{id}", { claims: asA(), pathParameters: { id: world.findingsA[1].id } }));
+            expect(body(own)).to.deep.equal({
+                id: world.findingsA[1].id, projectId: world.projectA.id, severity: world.findingsA[1].severity,
+                periodStart: "2026-01-03T00:00:00.000Z", periodEnd: "2026-01-03T01:00:00.000Z",
+            });
+            const theirs = await read(apiEvent("GET /v1/findings/{id}", { claims: asA(), pathParameters: { id: world.findingsB[0].id } }));
+            const absent = await read(apiEvent("GET /v1/findings/{id}", { claims: asA(), pathParameters: { id: "00000000-0000-4000-8000-000000000000" } }));
+            expect(theirs.statusCode).to.equal(404);
+            expect(theirs.body).to.equal(absent.body);
+        });
+    });
+
     describe("GET /v1/findings/{id}/download", () => {
+        it("signs the CSV as an attachment with a file name, and refuses formats it does not offer", async () => {
+            const finding = world.findingsA[0];
+            const answer = body(await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id }, query: { format: "csv" } })));
+            expect(answer.filename).to.equal(`mdetect-finding-20260102T000000Z-${finding.id.slice(0, 8)}.csv`);
+            const url = new URL(answer.url);
+            expect(url.searchParams.get("response-content-disposition")).to.equal(`attachment; filename="${answer.filename}"`);
+            expect(url.searchParams.get("response-content-type")).to.equal("text/csv");
+            const xml = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id }, query: { format: "xml" } }));
+            expect(xml.statusCode).to.equal(400);
+        });
+
         it("returns a presigned GET of exactly that finding's object", async () => {
             const finding = world.findingsA[0];
             const result = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id } }));
@@ -111,11 +149,23 @@ describe("functions/api routes against the registry (MariaDB)", () => {
             expect(detectors.map((d: any) => d.serial)).to.deep.equal(["MD-9001"]);
             const deployments = body(await read(apiEvent("GET /v1/deployments", { claims: asA() }))).items;
             expect(deployments).to.have.length(1);
-            expect(deployments[0]).to.include({ detectorId: world.d1.id, projectId: world.projectA.id, startsAt: "2026-01-01T00:00:00.000Z", endsAt: null });
+            expect(deployments[0]).to.include({
+                detectorId: world.d1.id, projectId: world.projectA.id, siteId: world.mine.id, siteName: "Mine 1", startsAt: "2026-01-01T00:00:00.000Z", endsAt: null,
+            });
+        });
+
+        it("list the caller's projects by name and the sites of its deployments, nothing of B's", async () => {
+            const projects = body(await read(apiEvent("GET /v1/projects", { claims: asA() }))).items;
+            expect(projects).to.deep.equal([
+                { id: world.projectA2.id, name: "A second survey", description: null },
+                { id: world.projectA.id, name: "A survey", description: null },
+            ]);
+            const sites = body(await read(apiEvent("GET /v1/sites", { claims: asA() }))).items;
+            expect(sites).to.deep.equal([{ id: world.mine.id, name: "Mine 1", kind: "mine", latitude: -31.95, longitude: 141.46, depthM: 780 }]);
         });
 
         it("answer a user bound to no client with 403, not with everything", async () => {
-            for (const routeKey of ["GET /v1/detectors", "GET /v1/deployments", "GET /v1/findings"]) {
+            for (const routeKey of ["GET /v1/detectors", "GET /v1/deployments", "GET /v1/findings", "GET /v1/projects", "GET /v1/sites"]) {
                 expect((await read(apiEvent(routeKey, { claims: claims({ groups: ["staff"] }) }))).statusCode, routeKey).to.equal(403);
             }
         });
