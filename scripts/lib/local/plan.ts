@@ -16,6 +16,8 @@ export const TYPES = {
     deliveryStream: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     bucket: "aws:s3/bucket:Bucket",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketNotification: "aws:s3/bucketNotification:BucketNotification",
+    roleAlias: "aws:iot/roleAlias:RoleAlias",
     bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     eventRule: "aws:cloudwatch/eventRule:EventRule",
     eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
@@ -67,6 +69,8 @@ export interface FunctionPlan {
     readonly role: RolePlan;
     readonly deadLetterArn?: string;
     readonly inVpc: boolean;
+    /** The function's resource policy, built from the program's lambda Permissions (who may invoke it). */
+    readonly resourcePolicy?: PolicyDocument;
     package(): Promise<FunctionPackage>;
 }
 
@@ -137,7 +141,14 @@ export interface AlarmPlan {
     readonly alarmActions: readonly string[];
 }
 
-export interface BucketPlan { readonly name: string; readonly arn: string; readonly policy?: PolicyDocument; readonly kmsKeyArn?: string }
+export interface BucketPlan {
+    readonly name: string;
+    readonly arn: string;
+    readonly policy?: PolicyDocument;
+    readonly kmsKeyArn?: string;
+    /** The bucket sends its object events to EventBridge (a BucketNotification with eventbridge: true). */
+    readonly eventBridge?: boolean;
+}
 export interface KeyPlan { readonly arn: string; readonly policy?: PolicyDocument }
 export interface QueuePlan { readonly name: string; readonly arn: string; readonly policy?: PolicyDocument }
 
@@ -156,6 +167,8 @@ export interface LocalPlan {
     readonly routes: readonly RoutePlan[];
     readonly topics: readonly TopicPlan[];
     readonly alarms: readonly AlarmPlan[];
+    /** Roles devices assume through the IoT credentials provider (the program's role aliases). */
+    readonly deviceRoleArns: readonly string[];
     readonly outputs: Readonly<Record<string, unknown>>;
 }
 
@@ -201,6 +214,17 @@ export function readPlan(run: ProgramRun): LocalPlan {
         return role;
     };
 
+    const permissionsOf = (fn: PlannedResource): PolicyDocument | undefined => {
+        const statements = of(TYPES.permission).filter((p) => refersTo(p.inputs.function, fn)).map((p) => {
+            const condition: Record<string, Record<string, string>> = {};
+            if (p.inputs.sourceArn) condition.ArnLike = { "AWS:SourceArn": p.inputs.sourceArn };
+            if (p.inputs.sourceAccount) condition.StringEquals = { "AWS:SourceAccount": p.inputs.sourceAccount };
+            const principal = /^\d{12}$|^arn:/.test(String(p.inputs.principal)) ? { AWS: p.inputs.principal } : { Service: p.inputs.principal };
+            return { Sid: p.name, Effect: "Allow", Principal: principal, Action: p.inputs.action, Resource: fn.state.arn, ...(Object.keys(condition).length ? { Condition: condition } : {}) };
+        });
+        return statements.length ? { Version: "2012-10-17", Statement: statements } : undefined;
+    };
+
     const functions: FunctionPlan[] = of(TYPES.function).map((fn) => ({
         logicalName: fn.name,
         name: String(fn.state.name),
@@ -213,6 +237,7 @@ export function readPlan(run: ProgramRun): LocalPlan {
         role: roleByArn(String(fn.inputs.role), `function ${fn.name}`),
         deadLetterArn: fn.inputs.deadLetterConfig?.targetArn,
         inVpc: Boolean(fn.inputs.vpcConfig?.subnetIds?.length),
+        resourcePolicy: permissionsOf(fn),
         async package() {
             const assets = await fn.inputs.code.assets;
             const indexJs: string = await assets["__index.js"].text;
@@ -264,7 +289,8 @@ export function readPlan(run: ProgramRun): LocalPlan {
         const policy = of(TYPES.bucketPolicy).find((p) => refersTo(p.inputs.bucket, b));
         const sse = of(TYPES.bucketEncryption).find((e) => refersTo(e.inputs.bucket, b));
         const rule = sse?.inputs.rules?.[0]?.applyServerSideEncryptionByDefault;
-        return { name: String(b.state.bucket ?? b.state.name ?? b.state.id), arn: String(b.state.arn), policy: doc(policy?.inputs.policy), kmsKeyArn: rule?.kmsMasterKeyId };
+        const eventBridge = of(TYPES.bucketNotification).some((n) => refersTo(n.inputs.bucket, b) && n.inputs.eventbridge === true);
+        return { name: String(b.state.bucket ?? b.state.name ?? b.state.id), arn: String(b.state.arn), policy: doc(policy?.inputs.policy), kmsKeyArn: rule?.kmsMasterKeyId, eventBridge };
     });
 
     const keys: KeyPlan[] = of(TYPES.key).map((k) => ({ arn: String(k.state.arn), policy: doc(k.inputs.policy) }));
@@ -341,7 +367,9 @@ export function readPlan(run: ProgramRun): LocalPlan {
     const anyArn = functions[0]?.arn ?? streams[0]?.arn ?? "arn:aws:::123456789012:";
     return {
         account: accountOf(anyArn), region, stack: run.stack,
-        functions, roles, streams, deliveryStreams, buckets, keys, rules, queues, routes, topics, alarms, outputs: run.outputs,
+        functions, roles, streams, deliveryStreams, buckets, keys, rules, queues, routes, topics, alarms,
+        deviceRoleArns: of(TYPES.roleAlias).map((a) => String(a.inputs.roleArn)),
+        outputs: run.outputs,
     };
 }
 

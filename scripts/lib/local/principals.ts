@@ -43,6 +43,11 @@ export class Principals {
         return principal;
     }
 
+    /** An AWS service acting on its own (EventBridge invoking a target): no key, no identity policies. */
+    static service(service: string): Principal {
+        return { accessKeyId: "", secretAccessKey: "", sessionToken: "", roleArn: "", sessionArn: service, identityPolicies: [], label: service };
+    }
+
     find(accessKeyId: string): Principal | undefined {
         return this.byKey.get(accessKeyId);
     }

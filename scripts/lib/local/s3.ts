@@ -139,7 +139,7 @@ export class LocalS3 {
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
-        let body = Buffer.concat(chunks);
+        let body: Buffer = Buffer.concat(chunks);
         const url = new URL(req.url ?? "/", "http://local");
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)]));
         const verified = await verifySigV4({ method: req.method!, path: url.pathname, query: url.searchParams, headers, body }, this.options.principals, this.options.now);

@@ -11,7 +11,7 @@ const BUCKET = "lake-test";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const KEY_ARN = "arn:aws:kms:ap-southeast-2:123456789012:key/k1";
 
-const writer = (extra: object[] = []) => [{
+const writer = (extra: Record<string, unknown>[] = []) => [{
     name: "p", policy: {
         Version: "2012-10-17", Statement: [
             { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${BUCKET_ARN}/curated/*` },
