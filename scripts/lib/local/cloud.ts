@@ -6,7 +6,9 @@
  */
 import { runProgram, RunOptions } from "../mock-run";
 import { SimClock } from "./clock";
+import { LocalHttpApi } from "./apigateway";
 import { LocalEventBridge } from "./eventbridge";
+import { LocalUserPool } from "./identity";
 import { LocalFirehose } from "./firehose";
 import { Fleet, FleetOptions } from "./fleet";
 import { Authorizer, iamAuthorizer } from "./iam";
@@ -43,6 +45,8 @@ export class LocalCloud {
     readonly kinesis: LocalKinesis;
     readonly firehoses: LocalFirehose[] = [];
     lambda!: LocalLambda;
+    api?: LocalHttpApi;
+    users?: LocalUserPool;
     events!: LocalEventBridge;
     fleet?: Fleet;
     readonly logs: { fn: string; line: string }[] = [];
@@ -104,6 +108,13 @@ export class LocalCloud {
             };
         });
         this.events = new LocalEventBridge(this.plan, this.clock, this.lambda, this.queues, this.authorizer, (s) => Principals.service(s));
+        const jwt = this.plan.routes.find((r) => r.authorizer?.type === "JWT")?.authorizer;
+        if (this.plan.routes.length) {
+            this.users = new LocalUserPool(jwt?.issuer ?? "local", jwt?.audiences[0] ?? "local");
+            await this.users.start();
+            this.api = new LocalHttpApi(this.plan, this.lambda, this.users, this.authorizer);
+            await this.api.start();
+        }
         for (const d of this.plan.deliveryStreams) {
             const runnable = d.processor && this.lambda.runners.has(d.processor.functionArn);
             if (d.processor && !runnable) throw new Error(`delivery stream ${d.name}: its processor ${d.processor.functionArn} cannot run locally`);
@@ -158,6 +169,7 @@ export class LocalCloud {
     async stop(): Promise<void> {
         this.fleet?.stop();
         for (const f of this.firehoses) f.stop();
+        await this.api?.stop();
         await this.lambda?.stop();
         await this.kinesis.stop();
         await this.s3.stop();

@@ -114,6 +114,8 @@ export interface RulePlan {
 
 export interface RoutePlan {
     readonly routeKey: string;
+    /** The API's execute-api ARN: API Gateway's source ARN when it invokes the integration. */
+    readonly executionArn: string;
     readonly functionArn: string;
     readonly payloadFormatVersion: string;
     readonly authorizer?: { readonly type: string; readonly issuer: string; readonly audiences: readonly string[]; readonly identitySources: readonly string[] };
@@ -324,8 +326,10 @@ export function readPlan(run: ProgramRun): LocalPlan {
         const integration = integrations.find((i) => refersTo(integrationId, i));
         if (!integration) throw new Error(`route ${route.inputs.routeKey}: no integration ${integrationId} in the program`);
         const authorizer = authorizers.find((a) => refersTo(route.inputs.authorizerId, a));
+        const api = of(TYPES.api).find((a) => refersTo(route.inputs.apiId, a));
         return {
             routeKey: String(route.inputs.routeKey),
+            executionArn: String(api?.state.executionArn),
             functionArn: String(integration.inputs.integrationUri),
             payloadFormatVersion: String(integration.inputs.payloadFormatVersion ?? "1.0"),
             authorizer: route.inputs.authorizationType && route.inputs.authorizationType !== "NONE" ? {

@@ -11,7 +11,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
-import { randomUUID } from "crypto";
+import { createHash, randomUUID } from "crypto";
 import { Authorizer } from "./iam";
 import { BucketPlan, PolicyDocument } from "./plan";
 import { Principal, Principals } from "./principals";
@@ -160,6 +160,12 @@ export class LocalS3 {
         if ((headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-") || (headers["content-encoding"] ?? "").includes("aws-chunked")) {
             body = decodeAwsChunked(body);
         }
+        // S3 checks a declared checksum against the body it received (BadDigest when they differ).
+        const declaredSha256 = headers["x-amz-checksum-sha256"];
+        if (declaredSha256 && createHash("sha256").update(body).digest("base64") !== declaredSha256) {
+            report(400, true, 0);
+            return xmlError(res, 400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.");
+        }
         const forwardQuery = new URLSearchParams([...url.searchParams].filter(([k]) => !AUTH_QUERY.includes(k)));
         const forwardHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(headers)) {
@@ -173,6 +179,11 @@ export class LocalS3 {
         const upstream = await fetch(`${this.storageUrl}${url.pathname}${qs ? `?${qs}` : ""}`, {
             method: req.method, headers: forwardHeaders, body: ["GET", "HEAD"].includes(req.method!) ? undefined : body,
         });
+        // S3 tells a caller without s3:ListBucket that a missing object is AccessDenied, not NoSuchKey.
+        if (upstream.status === 404 && (op.operation === "GetObject" || op.operation === "HeadObject")) {
+            const list = await this.options.authorizer.authorize({ principal, action: "s3:ListBucket", resource: bucket.arn, resourcePolicy: bucket.policy, context: { "s3:prefix": op.key ?? "" } });
+            if (!list.allowed) { report(403, true, 0); return xmlError(res, 403, "AccessDenied", "Access Denied"); }
+        }
         const out = Buffer.from(await upstream.arrayBuffer());
         const responseHeaders: Record<string, string> = {};
         upstream.headers.forEach((v, k) => { if (!["content-length", "transfer-encoding", "connection", "keep-alive"].includes(k)) responseHeaders[k] = v; });

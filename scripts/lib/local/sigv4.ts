@@ -122,7 +122,7 @@ export async function verifySigV4(req: IncomingSigned, principals: Principals, n
         // Presigned S3 URLs sign UNSIGNED-PAYLOAD; the payload hash header is neither signed nor hoisted.
         const withHash = { ...request, headers: { ...headers, "x-amz-content-sha256": req.query.get("X-Amz-Content-Sha256") ?? "UNSIGNED-PAYLOAD" } };
         const unsigned = signed.includes("x-amz-content-sha256") ? new Set<string>() : new Set(["x-amz-content-sha256"]);
-        const out = await signer.presign(withHash, { signingDate, expiresIn, unsignableHeaders: unsigned, unhoistableHeaders: new Set(["x-amz-content-sha256"]) });
+        const out = await signer.presign(withHash, { signingDate, expiresIn, unsignableHeaders: unsigned, unhoistableHeaders: new Set([...signed, "x-amz-content-sha256"]) });
         expected = String(out.query?.["X-Amz-Signature"] ?? "");
     } else {
         const out = await signer.sign(request, { signingDate });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createHash } from "crypto";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -98,6 +99,21 @@ describe("local S3 front: SigV4, IAM, KMS, events, faults", function () {
         const outside = await getSignedUrl(client(s3, allowed), new PutObjectCommand({ Bucket: BUCKET, Key: "raw/up.json" }), { expiresIn: 60 });
         const res = await fetch(outside, { method: "PUT", body: "[]" });
         expect([res.status, (await res.text()).includes("AccessDenied")]).to.deep.equal([403, true]);
+    });
+
+    it("a presigned PUT binding content type and SHA-256 (as the upload route signs it) accepts only that file", async () => {
+        const body = "[1]";
+        const checksum = createHash("sha256").update(body).digest("base64");
+        const url = await getSignedUrl(client(s3, allowed), new PutObjectCommand({ Bucket: BUCKET, Key: "curated/bound.json", ContentType: "application/json", ChecksumSHA256: checksum }), {
+            expiresIn: 60, signableHeaders: new Set(["content-type"]), unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
+        });
+        const headers = { "content-type": "application/json", "x-amz-checksum-sha256": checksum };
+        const other = await fetch(url, { method: "PUT", headers, body: "[2]" });
+        expect([other.status, (await other.text()).includes("BadDigest")]).to.deep.equal([400, true]);
+        const wrongType = await fetch(url, { method: "PUT", headers: { ...headers, "content-type": "text/plain" }, body });
+        expect([wrongType.status, (await wrongType.text()).includes("SignatureDoesNotMatch")]).to.deep.equal([403, true]);
+        const ok = await fetch(url, { method: "PUT", headers, body });
+        expect(ok.status, await ok.text()).to.equal(200);
     });
 
     it("a 503 burst shorter than the SDK's attempts is retried through; a longer one surfaces", async () => {
