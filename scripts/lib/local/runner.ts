@@ -140,6 +140,12 @@ export class FunctionRunner {
         return env;
     }
 
+    private retire(env: Environment): void {
+        const i = this.environments.indexOf(env);
+        if (i >= 0) this.environments.splice(i, 1);
+        env.child.kill("SIGKILL");
+    }
+
     private limit(): number {
         return this.fn.reservedConcurrency ?? this.options.concurrency ?? DEFAULT_LOCAL_CONCURRENCY;
     }
@@ -184,12 +190,13 @@ export class FunctionRunner {
             };
             const onExit = (code: number | null, signal: string | null) => {
                 cleanup();
+                this.retire(env);
                 resolve({ ok: false, errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${signal ? `signal: ${signal}` : `exit status ${code}`}` });
             };
             const timer = setTimeout(() => {
                 cleanup();
                 // Lambda stops the environment at the timeout; the next invocation starts a fresh one.
-                env.child.kill("SIGKILL");
+                this.retire(env);
                 resolve({ ok: false, errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds` });
             }, timeoutMs);
             const cleanup = () => {
