@@ -49,6 +49,8 @@ export class LocalEventBridge {
     private readonly deliveries: Delivery[] = [];
     private readonly nextFire = new Map<string, number>();
     readonly delivered: { rule: string; target: string; eventId: string }[] = [];
+    /** Deliveries to functions that do not run locally (not retried, not dead-lettered). */
+    readonly skipped: { rule: string; target: string }[] = [];
     hooks: EventBridgeHooks = {};
 
     constructor(private readonly plan: LocalPlan, private readonly clock: SimClock, private readonly lambda: LocalLambda,
@@ -93,6 +95,7 @@ export class LocalEventBridge {
             this.deliveries.splice(this.deliveries.indexOf(d), 1);
             d.attempts += 1;
             const error = await this.deliver(d);
+            if (!error && this.skipped.at(-1)?.rule === d.rule.name && !this.lambda.runners.has(d.target.arn)) continue;
             if (!error) { this.delivered.push({ rule: d.rule.name, target: d.target.arn, eventId: d.event.id }); continue; }
             const tooOld = now - d.firstAt >= d.target.retry.maximumEventAgeSeconds * 1000;
             if (d.attempts > d.target.retry.maximumRetryAttempts || tooOld) {
@@ -111,6 +114,11 @@ export class LocalEventBridge {
     private async deliver(d: Delivery): Promise<{ code: string; message: string } | undefined> {
         const fn = this.plan.functions.find((f) => f.arn === d.target.arn.replace(/:\$LATEST$/, ""));
         if (!fn) return { code: "ResourceNotFoundException", message: `target ${d.target.arn} is not a function of the plan` };
+        if (!this.lambda.runners.has(fn.arn)) {
+            // Not a delivery failure AWS would have: the function does not run locally (LocalCloud.unavailable says why).
+            this.skipped.push({ rule: d.rule.name, target: fn.logicalName });
+            return undefined;
+        }
         const decision = await this.authorizer.authorize({
             principal: this.servicePrincipal("events.amazonaws.com"),
             action: "lambda:InvokeFunction", resource: fn.arn, resourcePolicy: fn.resourcePolicy,

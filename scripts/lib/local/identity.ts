@@ -4,7 +4,7 @@
  * custom:client_id), signed RS256 with a key pair made at start, published as a JWKS. The
  * API's JWT authorizer verifies them with jose against that JWKS.
  */
-import { createLocalJWKSet, exportJWK, generateKeyPair, JWTPayload, jwtVerify, SignJWT, JSONWebKeySet } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, JWTPayload, jwtVerify, SignJWT, JSONWebKeySet, CryptoKey } from "jose";
 import { randomUUID } from "crypto";
 
 export interface IdTokenClaims {
