@@ -18,7 +18,7 @@ import { MeterRecorder } from "./meter";
 import { LocalMetrics } from "./metrics";
 import { FunctionPlan, LocalPlan, readPlan, RolePlan } from "./plan";
 import { Principal, Principals } from "./principals";
-import { LocalS3 } from "./s3";
+import { LocalS3, S3Operation } from "./s3";
 import { LocalQueues } from "./sqs";
 import { Meter } from "../../../policy/lib/cost/meter";
 
@@ -51,6 +51,8 @@ export class LocalCloud {
     fleet?: Fleet;
     readonly logs: { fn: string; line: string }[] = [];
     readonly unavailable: { fn: string; reason: string }[] = [];
+    /** Fault injection: S3 answers this status (500, 503) to the operations it returns one for. */
+    readonly faults: { s3?: (op: S3Operation, principal: Principal) => number | undefined } = {};
     private simulatedSeconds = 0;
 
     static async fromProgram(run: RunOptions = {}, options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -85,6 +87,7 @@ export class LocalCloud {
         await this.s3.start();
         await this.kinesis.start();
         this.s3.hooks = {
+            fault: (op, principal) => this.faults.s3?.(op, principal),
             onCall: ({ op, bytesIn, bytesOut, status, allowed }) => {
                 this.meter.call("s3", op.operation, bytesIn, bytesOut);
                 if (allowed && status === 200 && ["PutObject", "CompleteMultipartUpload", "CopyObject"].includes(op.operation) && op.key) {

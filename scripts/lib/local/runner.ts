@@ -57,6 +57,8 @@ export class FunctionRunner {
     private readonly environments: Environment[] = [];
     private readonly waiting: (() => void)[] = [];
     private prepared?: Promise<void>;
+    /** Fault injection: the next this-many invocations crash their environment mid-run (SIGKILL shortly after the event arrives). */
+    crashNext = 0;
 
     constructor(readonly fn: FunctionPlan, private readonly options: RunnerOptions) {
         this.directory = fs.mkdtempSync(path.join(os.tmpdir(), `mdetect-fn-${fn.logicalName}-`));
@@ -207,6 +209,7 @@ export class FunctionRunner {
             env.child.on("message", onMessage);
             env.child.on("exit", onExit);
             env.child.send({ type: "invoke", requestId, event, functionArn: this.fn.arn, deadline: Date.now() + timeoutMs });
+            if (this.crashNext > 0) { this.crashNext -= 1; setTimeout(() => env.child.kill("SIGKILL"), 20); }
         });
         env.busy = false;
         this.release();

@@ -43,7 +43,7 @@ export interface S3Hooks {
     onCall?(call: { op: S3Operation; principal: Principal; status: number; bytesIn: number; bytesOut: number; allowed: boolean }): void;
     onObjectCreated?(event: ObjectCreated): void;
     /** Return an HTTP status (500, 503) to fail this request as S3 would, before it reaches storage. */
-    fault?(op: S3Operation): number | undefined;
+    fault?(op: S3Operation, principal: Principal): number | undefined;
 }
 
 /** The S3 operation a REST request is (the subset the pipeline and its clients use). */
@@ -154,7 +154,7 @@ export class LocalS3 {
 
         const denied = await this.evaluate(op, principal, bucket, headers, url.searchParams);
         if (denied) { report(403, false, 0); return xmlError(res, 403, "AccessDenied", denied); }
-        const fault = this.hooks.fault?.(op);
+        const fault = this.hooks.fault?.(op, principal);
         if (fault) { report(fault, true, 0); return xmlError(res, fault, fault === 503 ? "SlowDown" : "InternalError", fault === 503 ? "Please reduce your request rate." : "We encountered an internal error. Please try again."); }
 
         if ((headers["x-amz-content-sha256"] ?? "").startsWith("STREAMING-") || (headers["content-encoding"] ?? "").includes("aws-chunked")) {

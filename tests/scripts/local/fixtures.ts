@@ -38,3 +38,42 @@ export async function objects(client: S3Client, bucket: string, prefix: string):
     }
     return out;
 }
+
+/**
+ * Where each real-time reading ended up, by `detector#seq`: "curated", "quarantine:<kind>",
+ * or "processing-failed" (Firehose's error output, decoded from rawData).
+ */
+export async function realtimeOutcomes(client: S3Client, bucket: string): Promise<Map<string, string[]>> {
+    const seen = new Map<string, string[]>();
+    const note = (id: string, where: string) => seen.set(id, [...(seen.get(id) ?? []), where]);
+    const idOf = (text: string) => `${/"detector_id":"(MD-\d+)"/.exec(text)?.[1]}#${/"seq":(\d+)/.exec(text)?.[1]}`;
+    for (const o of await objects(client, bucket, "curated/realtime/")) {
+        for (const row of o.body.split("\n").filter(Boolean)) {
+            const [detector, , seq] = row.split(",");
+            note(`${detector}#${seq}`, "curated");
+        }
+    }
+    for (const o of await objects(client, bucket, "quarantine/realtime/")) {
+        for (const line of o.body.split("\n").filter(Boolean)) {
+            const q = JSON.parse(line);
+            note(idOf(q.raw), `quarantine:${q.kind}`);
+        }
+    }
+    for (const o of await objects(client, bucket, "quarantine/firehose-errors/")) {
+        for (const line of o.body.split("\n").filter(Boolean)) {
+            const raw = Buffer.from(JSON.parse(line).rawData, "base64").toString("utf8");
+            for (const reading of raw.split("\n").filter(Boolean)) note(idOf(reading), "processing-failed");
+        }
+    }
+    return seen;
+}
+
+/** A reader of the whole data lake (tests only), as a session of some role of the plan. */
+export function lakeReader(cloud: { principals: Principals; s3: LocalS3; plan: { roles: readonly { arn: string }[] } }, bucket: string): S3Client {
+    return clientFor(cloud.s3.url, cloud.principals.issue("test reader", cloud.plan.roles[0].arn, [{
+        name: "read-lake", policy: { Version: "2012-10-17", Statement: [
+            { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" },
+        ] },
+    }]));
+}

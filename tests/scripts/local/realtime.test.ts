@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
-import { clientFor, objects } from "./fixtures";
+import { lakeReader, objects, realtimeOutcomes } from "./fixtures";
 
 describe("local cloud: real-time ingest from the plan", function () {
     let cloud: LocalCloud;
@@ -18,13 +18,7 @@ describe("local cloud: real-time ingest from the plan", function () {
         cloud = await LocalCloud.fromProgram();
         await cloud.start();
         bucket = cloud.plan.deliveryStreams[0].destination.bucket;
-        const admin = cloud.principals.issue("test reader", cloud.plan.roles[0].arn, [{
-            name: "read-lake", policy: { Version: "2012-10-17", Statement: [
-                { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
-                { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" },
-            ] },
-        }]);
-        reader = clientFor(cloud.s3.url, admin);
+        reader = lakeReader(cloud, bucket);
         cloud.startFleet({ detectors: 4, batchSeconds: 10, badEvery: 11, silentDetector: 3, silentAfterSeconds: 60 });
         await cloud.step(150);
         await cloud.drain();
@@ -32,26 +26,8 @@ describe("local cloud: real-time ingest from the plan", function () {
     after(async () => { reader?.destroy(); await cloud?.stop(); });
 
     it("conserves every reading: sent = curated + quarantined (with the reason's kind), nothing twice", async () => {
-        const curated = await objects(reader, bucket, "curated/realtime/");
-        const quarantine = await objects(reader, bucket, "quarantine/realtime/");
-        const failed = await objects(reader, bucket, "quarantine/firehose-errors/");
-        expect(failed, "no processing failures in a healthy run").to.have.length(0);
-        const seen = new Map<string, string[]>();
-        const note = (id: string, where: string) => seen.set(id, [...(seen.get(id) ?? []), where]);
-        for (const o of curated) {
-            for (const row of o.body.split("\n").filter(Boolean)) {
-                const [detector, , seq] = row.split(",");
-                note(`${detector}#${seq}`, "curated");
-            }
-        }
-        for (const o of quarantine) {
-            for (const line of o.body.split("\n").filter(Boolean)) {
-                const q = JSON.parse(line);
-                const detector = /"detector_id":"(MD-\d+)"/.exec(q.raw)?.[1];
-                const seq = /"seq":(\d+)/.exec(q.raw)?.[1];
-                note(`${detector}#${seq}`, `quarantine:${q.kind}`);
-            }
-        }
+        expect(await objects(reader, bucket, "quarantine/firehose-errors/"), "no processing failures in a healthy run").to.have.length(0);
+        const seen = await realtimeOutcomes(reader, bucket);
         const sent = cloud.fleet!.sent;
         expect(sent.length).to.be.greaterThan(400);
         expect(sent.filter((r) => r.bad).length).to.be.greaterThan(20);

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { createHash } from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
-import { clientFor, objects } from "./fixtures";
+import { lakeReader, objects } from "./fixtures";
 
 const SITE = "0b5b6f6e-1c1d-4e8a-9a53-1f0c2b7d9e11";
 const CLIENT = "5d3c1e2f-8a9b-4c7d-8e6f-0a1b2c3d4e5f";
@@ -35,12 +35,7 @@ describe("local cloud: client API + batch ingest from the plan", function () {
         cloud = await LocalCloud.fromProgram();
         await cloud.start();
         bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
-        reader = clientFor(cloud.s3.url, cloud.principals.issue("test reader", cloud.plan.roles[0].arn, [{
-            name: "read", policy: { Version: "2012-10-17", Statement: [
-                { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
-                { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" },
-            ] },
-        }]));
+        reader = lakeReader(cloud, bucket);
         staff = await cloud.users!.idToken({ groups: ["staff"] });
     });
     after(async () => { reader?.destroy(); await cloud?.stop(); });
