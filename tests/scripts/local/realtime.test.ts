@@ -7,6 +7,8 @@
 import { expect } from "chai";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
+import { readPlan } from "../../../scripts/lib/local/plan";
+import { program } from "../../helpers/program";
 import { lakeReader, objects, realtimeOutcomes } from "./fixtures";
 
 describe("local cloud: real-time ingest from the plan", function () {
@@ -15,7 +17,8 @@ describe("local cloud: real-time ingest from the plan", function () {
     let bucket: string;
 
     before(async function () {
-        cloud = await LocalCloud.fromProgram();
+        // The suite's cached mock run (tests/helpers/program.ts): one program run shared by every test file.
+        cloud = new LocalCloud(readPlan(await program()));
         await cloud.start();
         bucket = cloud.plan.deliveryStreams[0].destination.bucket;
         reader = lakeReader(cloud, bucket);

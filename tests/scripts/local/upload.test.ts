@@ -9,6 +9,8 @@ import { expect } from "chai";
 import { createHash } from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
+import { readPlan } from "../../../scripts/lib/local/plan";
+import { program } from "../../helpers/program";
 import { lakeReader, objects } from "./fixtures";
 
 const SITE = "0b5b6f6e-1c1d-4e8a-9a53-1f0c2b7d9e11";
@@ -32,7 +34,8 @@ describe("local cloud: client API + batch ingest from the plan", function () {
     let staff: string;
 
     before(async () => {
-        cloud = await LocalCloud.fromProgram();
+        // The suite's cached mock run (tests/helpers/program.ts): one program run shared by every test file.
+        cloud = new LocalCloud(readPlan(await program()));
         await cloud.start();
         bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
         reader = lakeReader(cloud, bucket);
