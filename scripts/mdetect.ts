@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => CommandModule | LegacyCommandModule> = {
     db: () => require("./commands/db"),
     detector: () => require("./commands/detector"),
     diagram: () => require("./commands/diagram"),
+    local: () => require("./commands/local"),
     model: () => require("./commands/model"),
     policy: () => require("./commands/policy"),
     preview: () => require("./commands/preview"),

@@ -1,0 +1,180 @@
+/**
+ * The local cloud: every service the plan uses, wired as the plan wires them, running the
+ * plan's serialized functions. Time is the simulated clock: `step(seconds)` moves it a
+ * second at a time, and in each second the fleet sends, Firehose polls and flushes,
+ * EventBridge delivers and schedules fire, Lambda runs due asynchronous events.
+ */
+import { runProgram, RunOptions } from "../mock-run";
+import { SimClock } from "./clock";
+import { LocalHttpApi } from "./apigateway";
+import { LocalEventBridge } from "./eventbridge";
+import { LocalUserPool } from "./identity";
+import { LocalFirehose } from "./firehose";
+import { Fleet, FleetOptions } from "./fleet";
+import { Authorizer, iamAuthorizer } from "./iam";
+import { LocalKinesis } from "./kinesis";
+import { LocalLambda } from "./lambda";
+import { MeterRecorder } from "./meter";
+import { LocalMetrics } from "./metrics";
+import { FunctionPlan, LocalPlan, readPlan, RolePlan } from "./plan";
+import { Principal, Principals } from "./principals";
+import { LocalS3, S3Operation } from "./s3";
+import { LocalQueues } from "./sqs";
+import { Meter } from "../../../policy/lib/cost/meter";
+
+export interface LocalCloudOptions {
+    readonly clock?: SimClock;
+    /** Every function log line (default: kept in memory only). */
+    readonly onLog?: (line: string, fn: FunctionPlan) => void;
+}
+
+/** Why a function of the plan does not run here (yet); the report and `mdetect local up` list them. */
+export function unavailableReason(fn: FunctionPlan): string | undefined {
+    if (fn.environment.DB_HOST) return "needs the registry (RDS IAM auth over TLS), which the local cloud does not front yet";
+    return undefined;
+}
+
+export class LocalCloud {
+    readonly clock: SimClock;
+    readonly principals = new Principals();
+    readonly authorizer: Authorizer;
+    readonly meter = new MeterRecorder();
+    readonly metrics = new LocalMetrics();
+    readonly queues: LocalQueues;
+    readonly s3: LocalS3;
+    readonly kinesis: LocalKinesis;
+    readonly firehoses: LocalFirehose[] = [];
+    lambda!: LocalLambda;
+    api?: LocalHttpApi;
+    users?: LocalUserPool;
+    events!: LocalEventBridge;
+    fleet?: Fleet;
+    readonly logs: { fn: string; line: string }[] = [];
+    readonly unavailable: { fn: string; reason: string }[] = [];
+    /** Fault injection: S3 answers this status (500, 503) to the operations it returns one for. */
+    readonly faults: { s3?: (op: S3Operation, principal: Principal) => number | undefined } = {};
+    private simulatedSeconds = 0;
+
+    static async fromProgram(run: RunOptions = {}, options: LocalCloudOptions = {}): Promise<LocalCloud> {
+        return new LocalCloud(readPlan(await runProgram(run)), options);
+    }
+
+    constructor(readonly plan: LocalPlan, private readonly options: LocalCloudOptions = {}) {
+        this.clock = options.clock ?? new SimClock();
+        this.authorizer = iamAuthorizer(plan.account, plan.region);
+        this.queues = new LocalQueues(plan.queues);
+        this.s3 = new LocalS3({
+            buckets: plan.buckets, principals: this.principals, authorizer: this.authorizer, region: plan.region,
+            keyPolicies: Object.fromEntries(plan.keys.filter((k) => k.policy).map((k) => [k.arn, k.policy!])),
+            eventBridgeBuckets: plan.buckets.filter((b) => b.eventBridge).map((b) => b.name),
+            hooks: {},
+        });
+        this.kinesis = new LocalKinesis(plan.streams, plan.keys, plan.region, this.principals, this.authorizer);
+    }
+
+    role(arn: string): RolePlan {
+        const role = this.plan.roles.find((r) => r.arn === arn);
+        if (!role) throw new Error(`role ${arn} is not in the plan`);
+        return role;
+    }
+
+    /** A session of a role of the plan (a function's, Firehose's, a device's). */
+    session(label: string, roleArn: string): Principal {
+        return this.principals.issue(label, roleArn, this.role(roleArn).policies);
+    }
+
+    async start(): Promise<void> {
+        await this.s3.start();
+        await this.kinesis.start();
+        this.s3.hooks = {
+            fault: (op, principal) => this.faults.s3?.(op, principal),
+            onCall: ({ op, bytesIn, bytesOut, status, allowed }) => {
+                this.meter.call("s3", op.operation, bytesIn, bytesOut);
+                if (allowed && status === 200 && ["PutObject", "CompleteMultipartUpload", "CopyObject"].includes(op.operation) && op.key) {
+                    this.meter.object(op.key, bytesIn);
+                }
+            },
+            onObjectCreated: (e) => this.events.put(this.events.event("aws.s3", "Object Created", [`arn:aws:s3:::${e.bucket}`], {
+                version: "0", bucket: { name: e.bucket }, object: { key: e.key, size: e.size, etag: e.etag, sequencer: Date.now().toString(16).toUpperCase() },
+                "request-id": e.etag.slice(0, 16).toUpperCase(), requester: this.plan.account, "source-ip-address": "127.0.0.1", reason: e.reason,
+            })),
+        };
+        this.kinesis.hooks = { onCall: (call, reply) => this.meter.call("kinesis", call.operation, call.rawBody.length, Buffer.byteLength(reply.body)) };
+        const endpoints = { S3: this.s3.url, KINESIS: this.kinesis.url };
+        this.lambda = new LocalLambda(this.plan, this.clock, this.queues, (fn) => {
+            const reason = unavailableReason(fn);
+            if (reason) { this.unavailable.push({ fn: fn.logicalName, reason }); return undefined; }
+            return {
+                region: this.plan.region, endpoints, principal: this.session(fn.logicalName, fn.role.arn),
+                onLog: (line, f) => { this.logs.push({ fn: f.logicalName, line }); this.metrics.fromLogLine(line, this.clock.now()); this.options.onLog?.(line, f); },
+                onInvoke: (f, r) => this.meter.invocation(f.logicalName, f.memoryMb, r.billedMs),
+            };
+        });
+        this.events = new LocalEventBridge(this.plan, this.clock, this.lambda, this.queues, this.authorizer, (s) => Principals.service(s));
+        const jwt = this.plan.routes.find((r) => r.authorizer?.type === "JWT")?.authorizer;
+        if (this.plan.routes.length) {
+            this.users = new LocalUserPool(jwt?.issuer ?? "local", jwt?.audiences[0] ?? "local");
+            await this.users.start();
+            this.api = new LocalHttpApi(this.plan, this.lambda, this.users, this.authorizer);
+            await this.api.start();
+        }
+        for (const d of this.plan.deliveryStreams) {
+            const runnable = d.processor && this.lambda.runners.has(d.processor.functionArn);
+            if (d.processor && !runnable) throw new Error(`delivery stream ${d.name}: its processor ${d.processor.functionArn} cannot run locally`);
+            const invoke = d.processor ? (event: unknown) => this.lambda.invoke(d.processor!.functionArn, event) : undefined;
+            this.firehoses.push(new LocalFirehose(d, this.clock, invoke, { s3: this.s3.url, kinesis: this.kinesis.url }, this.session(d.name, d.destination.roleArn), this.plan.region));
+        }
+    }
+
+    /** Detectors sending to the plan's telemetry stream with sessions of the plan's device role. */
+    startFleet(options: FleetOptions): Fleet {
+        const stream = this.plan.deliveryStreams.find((d) => d.sourceStreamArn)?.sourceStreamArn;
+        const target = this.plan.streams.find((s) => s.arn === stream) ?? this.plan.streams[0];
+        const deviceRole = this.plan.deviceRoleArns[0];
+        if (!target || !deviceRole) throw new Error("the plan has no telemetry stream or device role alias");
+        this.fleet = new Fleet(options, this.clock, target.name, this.kinesis.url, this.plan.region, (s) => this.session(`detector ${s}`, deviceRole));
+        return this.fleet;
+    }
+
+    /** Advances the simulated clock `seconds`, one second at a time. */
+    async step(seconds: number): Promise<void> {
+        for (let i = 0; i < seconds; i++) {
+            this.clock.advance(1);
+            this.simulatedSeconds += 1;
+            await this.fleet?.tick();
+            for (const f of this.firehoses) await f.tick();
+            await this.events.tick();
+            await this.lambda.tick();
+        }
+    }
+
+    /** Sends what is buffered everywhere and runs until nothing is pending (bounded). */
+    async drain(maxSimulatedSeconds = 3600): Promise<void> {
+        await this.fleet?.flush();
+        for (let i = 0; i < maxSimulatedSeconds; i++) {
+            for (const f of this.firehoses) await f.tick({ force: true });
+            await this.events.tick();
+            await this.lambda.tick();
+            const pending = this.firehoses.reduce((n, f) => n + f.pending(), 0) + this.events.pending() + this.lambda.pendingAsync();
+            if (pending === 0) return;
+            this.clock.advance(1);
+            this.simulatedSeconds += 1;
+        }
+        throw new Error(`local cloud: still busy after ${maxSimulatedSeconds} simulated seconds of draining`);
+    }
+
+    snapshotMeter(): Meter {
+        const base = this.meter.snapshot(this.simulatedSeconds, this.fleet?.serials.length ?? 0);
+        const fh = this.firehoses.reduce((a, f) => ({ records: a.records + f.metrics.recordsIn, bytes: a.bytes + f.metrics.bytesIn, billedBytes: a.billedBytes + f.metrics.billedBytes }), { records: 0, bytes: 0, billedBytes: 0 });
+        return { ...base, firehose: fh };
+    }
+
+    async stop(): Promise<void> {
+        this.fleet?.stop();
+        for (const f of this.firehoses) f.stop();
+        await this.api?.stop();
+        await this.lambda?.stop();
+        await this.kinesis.stop();
+        await this.s3.stop();
+    }
+}

@@ -1,0 +1,79 @@
+/** Small stand-alone pieces for the emulator tests (the end-to-end tests use the program's plan). */
+import { ListObjectsV2Command, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { gunzipSync } from "zlib";
+import { iamAuthorizer } from "../../../scripts/lib/local/iam";
+import { PolicyDocument } from "../../../scripts/lib/local/plan";
+import { Principal, Principals } from "../../../scripts/lib/local/principals";
+import { LocalS3 } from "../../../scripts/lib/local/s3";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "ap-southeast-2";
+
+export function allow(actions: string[], resources: string[]): { name: string; policy: PolicyDocument }[] {
+    return [{ name: "inline", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: resources }] } }];
+}
+
+export async function startS3(bucket: string, principals: Principals): Promise<LocalS3> {
+    const s3 = new LocalS3({ buckets: [{ name: bucket, arn: `arn:aws:s3:::${bucket}` }], principals, authorizer: iamAuthorizer(ACCOUNT, REGION), region: REGION });
+    await s3.start();
+    return s3;
+}
+
+export function clientFor(url: string, p: Principal): S3Client {
+    return new S3Client({
+        region: REGION, endpoint: url, forcePathStyle: true, requestHandler: new NodeHttpHandler(), maxAttempts: 1,
+        credentials: { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken },
+    });
+}
+
+/** Every object under `prefix`: key and body (gunzipped when it is gzip). */
+export async function objects(client: S3Client, bucket: string, prefix: string): Promise<{ key: string; body: string }[]> {
+    const list = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    const out: { key: string; body: string }[] = [];
+    for (const o of list.Contents ?? []) {
+        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }));
+        const bytes = Buffer.from(await got.Body!.transformToByteArray());
+        out.push({ key: o.Key!, body: (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8") });
+    }
+    return out;
+}
+
+/**
+ * Where each real-time reading ended up, by `detector#seq`: "curated", "quarantine:<kind>",
+ * or "processing-failed" (Firehose's error output, decoded from rawData).
+ */
+export async function realtimeOutcomes(client: S3Client, bucket: string): Promise<Map<string, string[]>> {
+    const seen = new Map<string, string[]>();
+    const note = (id: string, where: string) => seen.set(id, [...(seen.get(id) ?? []), where]);
+    const idOf = (text: string) => `${/"detector_id":"(MD-\d+)"/.exec(text)?.[1]}#${/"seq":(\d+)/.exec(text)?.[1]}`;
+    for (const o of await objects(client, bucket, "curated/realtime/")) {
+        for (const row of o.body.split("\n").filter(Boolean)) {
+            const [detector, , seq] = row.split(",");
+            note(`${detector}#${seq}`, "curated");
+        }
+    }
+    for (const o of await objects(client, bucket, "quarantine/realtime/")) {
+        for (const line of o.body.split("\n").filter(Boolean)) {
+            const q = JSON.parse(line);
+            note(idOf(q.raw), `quarantine:${q.kind}`);
+        }
+    }
+    for (const o of await objects(client, bucket, "quarantine/firehose-errors/")) {
+        for (const line of o.body.split("\n").filter(Boolean)) {
+            const raw = Buffer.from(JSON.parse(line).rawData, "base64").toString("utf8");
+            for (const reading of raw.split("\n").filter(Boolean)) note(idOf(reading), "processing-failed");
+        }
+    }
+    return seen;
+}
+
+/** A reader of the whole data lake (tests only), as a session of some role of the plan. */
+export function lakeReader(cloud: { principals: Principals; s3: LocalS3; plan: { roles: readonly { arn: string }[] } }, bucket: string): S3Client {
+    return clientFor(cloud.s3.url, cloud.principals.issue("test reader", cloud.plan.roles[0].arn, [{
+        name: "read-lake", policy: { Version: "2012-10-17", Statement: [
+            { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
+            { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" },
+        ] },
+    }]));
+}
