@@ -11,6 +11,7 @@ import { ObjectCreatedEvent } from "../functions/batch/event";
 import { BatchResult, handlerFromEnv } from "../functions/batch/handler";
 import { PipelineFunction, PolicyStatement } from "./lambda";
 import { ObjectCreatedTrigger } from "./object-trigger";
+import { unusedPackages } from "./governance/packages";
 
 /**
  * 1769 MB is one full vCPU: the converter is a single CPU-bound thread, and gzip plus the
@@ -21,11 +22,8 @@ export const BATCH_MEMORY_MB = 1769;
 /** Lambda's maximum: a several-GB dump must finish in one invocation (the streams cannot resume). */
 export const BATCH_TIMEOUT_SECONDS = 900;
 /** Packages in dependencies this function never loads, kept out of its zip. */
-const UNUSED_PACKAGES = [
-    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-rds",
-    "@aws-sdk/client-sagemaker-runtime", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-sns",
-    "@aws-sdk/rds-signer", "@aws-sdk/s3-request-presigner", "mysql2",
-];
+/** The batch handler ships only what it imports: S3 (streamed upload), the registry-access Lambda (site gate), papaparse. */
+const UNUSED_PACKAGES = unusedPackages(["@aws-sdk/client-lambda", "@aws-sdk/client-s3", "@aws-sdk/lib-storage", "papaparse"]);
 
 export interface BatchIngestArgs {
     readonly bucketName: pulumi.Input<string>;

@@ -20,6 +20,7 @@ import { InferenceConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
 import { ObjectCreatedTrigger } from "./object-trigger";
 import { sklearnImageUri } from "./sagemaker-image";
+import { unusedPackages } from "./governance/packages";
 
 /** Where the program uploads a local model.tar.gz in the data lake (content-addressed). */
 export const MODELS_PREFIX = "models/";
@@ -45,10 +46,8 @@ export const INSTANCE_INVOKE_CONCURRENCY = 4;
  */
 const LOCAL_STORAGE_FAMILY = /^ml\.([a-z]+\d+[a-z]*d[a-z]*|g5|g6|g6e|p5|trn1|inf2)\./;
 /** Runtime dependencies the inference Lambda never loads, kept out of its zip. */
-const UNUSED_PACKAGES = [
-    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-rds", "@aws-sdk/client-secrets-manager",
-    "@aws-sdk/lib-storage", "@aws-sdk/rds-signer", "@aws-sdk/s3-request-presigner", "mysql2", "papaparse", "stream-json",
-];
+/** The inference handler ships only what it imports: S3, the endpoint, SNS alerts, the registry-access Lambda. */
+const UNUSED_PACKAGES = unusedPackages(["@aws-sdk/client-lambda", "@aws-sdk/client-s3", "@aws-sdk/client-sagemaker-runtime", "@aws-sdk/client-sns", "@smithy/node-http-handler"]);
 
 /**
  * Whether the endpoint configuration can carry the DataKey. KmsKeyId encrypts the ML storage

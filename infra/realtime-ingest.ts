@@ -20,6 +20,7 @@ import { FirehoseEvent, FirehoseResponse } from "../functions/realtime/transform
 import { FleetConfig, RealtimeConfig } from "./config";
 import { streamCapacity } from "./capacity";
 import { PipelineFunction, PolicyStatement } from "./lambda";
+import { unusedPackages } from "./governance/packages";
 
 export const CURATED_REALTIME_PREFIX = `${PREFIX.curated}realtime/`;
 export const RAW_REALTIME_PREFIX = `${PREFIX.raw}realtime/`;
@@ -43,11 +44,8 @@ export const TRANSFORM_BUFFER_MB = 3;
 const TRANSFORM_MEMORY_MB = 256;
 const TRANSFORM_TIMEOUT_SECONDS = 120;
 /** Runtime dependencies the transform never loads (it uses the S3 and Lambda clients only). */
-const TRANSFORM_EXCLUDES = [
-    "@aws-sdk/client-cloudwatch", "@aws-sdk/client-kinesis", "@aws-sdk/client-rds",
-    "@aws-sdk/client-sagemaker-runtime", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-sns", "@aws-sdk/lib-storage",
-    "@aws-sdk/rds-signer", "@aws-sdk/s3-request-presigner", "@pulumi/awsx", "@pulumi/policy", "mysql2", "stream-json",
-];
+/** The transform ships only what it imports: the registry-access Lambda (device keys), papaparse; S3 for the shared sink types. */
+const TRANSFORM_EXCLUDES = unusedPackages(["@aws-sdk/client-lambda", "@aws-sdk/client-s3", "papaparse"]);
 
 export interface DataLakeRef {
     readonly name: pulumi.Input<string>;
