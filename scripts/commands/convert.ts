@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { pipeline } from "stream/promises";
 import { createGzip } from "zlib";
-import { convertStream, Manifest } from "../../functions/telemetry";
+import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL, Manifest } from "../../functions/telemetry";
 import { parseArgs } from "../lib/args";
 
 export const description = "convert telemetry files (JSON array or NDJSON, optionally gzip) to curated CSV locally";
@@ -49,7 +49,7 @@ export function explain(err: unknown): string {
 
 async function convertFile(file: string, outDir: string, name: string): Promise<Manifest> {
     const input = await openInput(file);
-    const gzip = createGzip();
+    const gzip = createGzip({ level: CSV_GZIP_LEVEL, chunkSize: CSV_GZIP_CHUNK_BYTES });
     const csvDone = pipeline(gzip, fs.createWriteStream(path.join(outDir, `${name}.csv.gz`)));
     const quarantine = fs.createWriteStream(path.join(outDir, `${name}.quarantine.ndjson`));
     const manifest = await convertStream({ input, sourceKey: file, curated: gzip, quarantine });
