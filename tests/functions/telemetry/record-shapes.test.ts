@@ -36,4 +36,12 @@ describe("functions/telemetry: convertRecord, whole-record or line by line", () 
         expect(result.readingsIn).to.equal(result.quarantined.length);
         expect(result.readingsIn).to.be.greaterThan(0);
     });
+
+    it("a pretty-printed record of exactly the line limit is still parsed whole", () => {
+        const pretty = JSON.stringify(reading(), null, 2);
+        const padding = MAX_LINE_BYTES - Buffer.byteLength(pretty) - 1;
+        const exact = pretty.replace("{", `{${" ".repeat(padding)}\n`);
+        expect(Buffer.byteLength(exact)).to.equal(MAX_LINE_BYTES);
+        expect(convertRecord(exact)).to.deep.equal({ rows: [toCsvRow(reading())], quarantined: [], readingsIn: 1 });
+    });
 });
