@@ -1,8 +1,9 @@
 /**
  * The curated CSV: a header line, then one row per reading with the identifying columns and the
- * model's features (schema/features.json). Papaparse decides the quoting of every text cell. A
- * number's text (digits, ".", "-", "+", "e") never needs quoting, so numeric cells skip that
- * check: unparsing whole rows spent half the conversion time deciding not to quote numbers
+ * model's features (schema/features.json). Papaparse decides the quoting of every text cell that
+ * could need it. A number's text (digits, ".", "-", "+", "e") never needs quoting, nor does text
+ * of letters, digits and ".:_+-" (every validated id and timestamp), so those cells skip that
+ * check: unparsing whole rows spent half the conversion time deciding not to quote them
  * (docs/benchmarks.md). Tests prove the output identical to Papa.unparse of whole rows.
  */
 import Papa from "papaparse";
@@ -16,46 +17,34 @@ const DELIMITER = ",";
 export const CSV_HEADER = Papa.unparse([COLUMNS], UNPARSE);
 
 /**
- * The text cells of a batch, quoted by papaparse. One unparse call for the whole batch, one cell
- * per line; when a quoted cell holds a line break the lines no longer match the cells and each
- * cell is unparsed on its own instead.
+ * Whether papaparse leaves `text` as it is: true only for non-empty text made of letters, digits
+ * and ".:_+-", none of which papaparse quotes (it quotes the delimiter, quotes, CR, LF, the BOM
+ * and a leading or trailing space). Validated ids and timestamps always pass (their schema
+ * patterns allow nothing else), so the hot loop needs no papaparse call; anything else is handed
+ * to papaparse. A straight-line scan: a regex or a per-cell unparse costs more than the row.
  */
-function quoteTextCells(cells: unknown[]): string[] {
-    const lines = Papa.unparse(cells.map((c) => [c]), UNPARSE).split("\n");
-    return lines.length === cells.length ? lines : cells.map((c) => Papa.unparse([[c]], UNPARSE));
+function isPlainText(text: string): boolean {
+    if (text.length === 0) return false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        // 0-9 : | A-Z | a-z | + - . | _
+        if (!((c >= 48 && c <= 58) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 45 || c === 46 || c === 95)) return false;
+    }
+    return true;
 }
 
 /** Many rows, each terminated by "\n" (empty string for no rows). */
 export function toCsvRows(readings: readonly Reading[]): string {
-    // A batch repeats a handful of detector ids on every row: quote each once. (Per call, not
-    // module-wide: Pulumi cannot serialize a module-level Map into the Lambda.)
-    const quotedIds = new Map<string, string>();
-    const quoteId = (id: string): string => {
-        let quoted = quotedIds.get(id);
-        if (quoted === undefined) {
-            quoted = Papa.unparse([[id]], UNPARSE);
-            quotedIds.set(id, quoted);
-        }
-        return quoted;
-    };
-    const textCells: unknown[] = [];
-    for (const reading of readings) {
-        for (const column of COLUMNS) {
-            const value = reading[column];
-            if (typeof value !== "number" && column !== "detector_id") textCells.push(value);
-        }
-    }
-    const quoted = textCells.length > 0 ? quoteTextCells(textCells) : [];
-    let next = 0;
+    const columns = COLUMNS.length;
     let text = "";
-    for (const reading of readings) {
-        for (let i = 0; i < COLUMNS.length; i++) {
-            const column = COLUMNS[i];
-            const value = reading[column];
+    for (let r = 0; r < readings.length; r++) {
+        const reading = readings[r];
+        for (let i = 0; i < columns; i++) {
+            const value = reading[COLUMNS[i]];
             if (i > 0) text += DELIMITER;
             if (typeof value === "number") text += String(value);
-            else if (column === "detector_id") text += quoteId(value);
-            else text += quoted[next++];
+            else if (typeof value === "string" && isPlainText(value)) text += value;
+            else text += Papa.unparse([[value]], UNPARSE);
         }
         text += "\n";
     }

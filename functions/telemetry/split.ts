@@ -169,7 +169,7 @@ class LineSplitter implements Splitter {
             // A character is at most 3 UTF-8 bytes per UTF-16 unit: only long lines need counting.
             if (textLine.length * 3 > MAX_LINE_BYTES && Buffer.byteLength(textLine) > MAX_LINE_BYTES) {
                 this.tally.tooLong(this.line, Buffer.byteLength(textLine), Buffer.from(textLine.slice(0, RAW_PREVIEW_CHARS)));
-            } else if (textLine.trim() !== "") {
+            } else if ((textLine.length > 0 && !isWhitespace(textLine.charCodeAt(0))) || textLine.trim() !== "") {
                 this.tally.text(this.line, textLine);
             }
             this.line++;

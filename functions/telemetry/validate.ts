@@ -99,8 +99,11 @@ export function validateReading(value: unknown): Validation {
         }
         if (problem) (problems ??= []).push(problem);
     }
-    // Only when there are more keys than known fields present can one be unknown.
-    if (Object.keys(record).length > present && !TELEMETRY_SCHEMA.additionalProperties) {
+    // Only when there are more keys than known fields present can one be unknown. Counted with
+    // for-in, not Object.keys: no array per reading (JSON.parse objects have no inherited keys).
+    let keys = 0;
+    for (const _key in record) keys++;
+    if (keys > present && !TELEMETRY_SCHEMA.additionalProperties) {
         for (const key of Object.keys(record)) {
             if (!Object.prototype.hasOwnProperty.call(TELEMETRY_SCHEMA.properties, key)) (problems ??= []).push({ kind: "unknown-field", text: `unknown field ${show(key).slice(1, -1)}` });
         }
