@@ -4,13 +4,14 @@
  * is exercised on every run. The limit is scaled down (maxResponseBytes) to keep events small;
  * its floor is the all-failed response, the analogue of Lambda's own cap on the request (a failed
  * answer is shorter than the record's entry in the request, so a request under 6 MB always leaves
- * room for it).
+ * room for it). Records are signed by their first reading's device, as detectors send them.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { FirehoseResponseRecord, transformBatch } from "../../../functions/realtime/transform";
 import { convertRecord } from "../../../functions/telemetry/record";
 import { decode, firehoseEvent, ndjson, reading } from "./fixtures";
+import { FLEET_KEYS } from "./devices";
 
 const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 /** Records whose data starts with this make the converter throw (a converter fault). */
@@ -18,9 +19,9 @@ const FAULT = "FAULT";
 /** transformBatch reserves n separators for n entries (JSON has n - 1): it may waste one byte, never overrun. */
 const SEPARATOR_SLACK = 1;
 
-const faultyConvert: typeof convertRecord = (data) => {
+const faultyConvert: typeof convertRecord = (data, gate) => {
     if (Buffer.from(data).toString("utf8").startsWith(FAULT)) throw new Error("converter fault");
-    return convertRecord(data);
+    return convertRecord(data, gate);
 };
 
 const line = fc.oneof(
@@ -52,14 +53,14 @@ describe("functions/realtime: the transform's response budget, events larger tha
     it("property: the response always fits, every record is answered once in order, Ok in full or failed, no space wasted, nothing lost", () => {
         fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), position, (datas, where) => {
             const event = firehoseEvent(datas);
-            const unlimited = transformBatch(event, { maxResponseBytes: Infinity, convert: faultyConvert });
+            const unlimited = transformBatch(event, { keys: FLEET_KEYS, maxResponseBytes: Infinity, convert: faultyConvert });
             const failedOf = (r: { recordId: string }): FirehoseResponseRecord => ({ recordId: r.recordId, result: "ProcessingFailed", data: "" });
             const floor = bytes({ records: event.records.map(failedOf) });
             // The size at which every record is answered Ok: the reservation assumes each later record
             // may fail, and a failed answer is longer than an Ok answer with few rows, so take the larger.
             const full = bytes({ records: unlimited.response.records.map((r) => (bytes(r) >= bytes(failedOf(r)) ? r : failedOf(r))) });
             const limit = limitAt(where, floor, full);
-            const { response, stats, quarantine } = transformBatch(event, { maxResponseBytes: limit, convert: faultyConvert });
+            const { response, stats, quarantine } = transformBatch(event, { keys: FLEET_KEYS, maxResponseBytes: limit, convert: faultyConvert });
 
             // Fits, whatever the event's size.
             const size = bytes(response);
@@ -98,12 +99,12 @@ describe("functions/realtime: the transform's response budget, events larger tha
         const big = ndjson(Array.from({ length: 200 }, (_, i) => reading(1, i)));
         const smalls = Array.from({ length: 30 }, (_, i) => JSON.stringify(reading(2, i)));
         const event = firehoseEvent([big, ...smalls]);
-        const full = transformBatch(event, { maxResponseBytes: Infinity });
+        const full = transformBatch(event, { keys: FLEET_KEYS, maxResponseBytes: Infinity });
         const failedAnswer = (r: { recordId: string }): FirehoseResponseRecord => ({ recordId: r.recordId, result: "ProcessingFailed", data: "" });
         // One byte short of the big record's Ok answer plus the others' (smallest) failed answers:
         // without the reservation the big record is answered Ok and the later ones overflow.
         const limit = bytes({ records: [full.response.records[0], ...event.records.slice(1).map(failedAnswer)] }) - 1;
-        const { response, stats } = transformBatch(event, { maxResponseBytes: limit });
+        const { response, stats } = transformBatch(event, { keys: FLEET_KEYS, maxResponseBytes: limit });
         expect(bytes(response)).to.be.at.most(limit);
         expect(response.records.map((r) => r.recordId)).to.deep.equal(event.records.map((r) => r.recordId));
         expect(response.records[0].result).to.equal("ProcessingFailed");
