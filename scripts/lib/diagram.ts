@@ -137,6 +137,10 @@ export function buildDiagram(run: ProgramRun): Diagram {
     if (ciComp && componentKeys.has(ciComp)) {
         external.push({ from: "github", to: id(ciComp), label: "OIDC role" }, { from: id(ciComp), to: "stack", label: "pulumi up" });
     }
+    // The permissions boundary the roles carry: the policy their permissionsBoundary names.
+    const bounded = run.resources.filter((r) => r.type === "aws:iam/role:Role" && r.inputs.permissionsBoundary);
+    const boundary = targets.find((t) => t.r.type === "aws:iam/policy:Policy" && bounded.some((r) => t.ids.some((i) => String(r.inputs.permissionsBoundary).includes(i))));
+    if (boundary) external.push({ from: id(boundary.comp), to: "stack", label: `bounds every role (${bounded.length})` });
     // Whoever the plan emails: budget notifications and e-mail subscriptions of a topic.
     const mailed = new Set<string>();
     for (const r of run.resources) {
@@ -151,7 +155,8 @@ export function buildDiagram(run: ProgramRun): Diagram {
     }
     if (external.some((e) => e.from === "detectors")) nodes.unshift({ id: "detectors", label: "Detectors in the field" });
     if (api) nodes.push({ id: "clients", label: "Clients" });
-    if (ciComp) nodes.push({ id: "github", label: "GitHub Actions" }, { id: "stack", label: `Pulumi stack<br/><small>${run.stack}: every component</small>` });
+    if (ciComp) nodes.push({ id: "github", label: "GitHub Actions" });
+    if (external.some((e) => e.to === "stack")) nodes.push({ id: "stack", label: `Pulumi stack<br/><small>${run.stack}: every component</small>` });
     if (mailed.size > 0) nodes.push({ id: "operations", label: "Operations<br/><small>e-mail</small>" });
     return {
         nodes,

@@ -151,6 +151,6 @@ describe("infra: registry (RDS MariaDB in a private network)", () => {
         const run = await program();
         const access = await loadSerializedHandler(one(run, FN, "registry-access"));
         const res = await access({ op: "dropTables", args: {} });
-        expect(res).to.deep.equal({ ok: false, error: { code: "invalid_argument", message: "unknown op; allowed: ownersAt, recordDataFile, recordFinding" } });
+        expect(res).to.deep.equal({ ok: false, error: { code: "invalid_argument", message: "unknown op; allowed: ownersAt, ownerSpans, recordInference, recordDataFile, recordFinding, deviceKeys, siteDeployments" } });
     });
 });

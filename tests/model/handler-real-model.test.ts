@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { gzipSync } from "zlib";
+import { gunzipSync, gzipSync } from "zlib";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { PAYLOAD_LIMIT_BYTES } from "../../functions/inference/contract";
@@ -69,7 +69,8 @@ describe("inference handler with the real model: trained, packaged, served by it
     const findingsOf = async (source: string) => {
         const name = source.split("/").pop()!.replace(/\.csv\.gz$/, "");
         const keys = (await keysUnder("findings/")).filter((k) => k.split("/").pop()!.startsWith(name));
-        const texts = await Promise.all(keys.map(async (k) => (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: k }))).Body!.transformToString()));
+        // Findings objects are gzip CSV (schema/datalake.md).
+        const texts = await Promise.all(keys.map(async (k) => gunzipSync(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: k }))).Body!.transformToByteArray()).toString("utf8")));
         for (const t of texts) expect(t.split("\n")[0]).to.equal(FINDINGS_CSV_HEADER);
         return texts.flatMap((t) => t.trim().split("\n").slice(1).map((l) => l.split(",")));
     };
