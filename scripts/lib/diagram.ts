@@ -139,8 +139,10 @@ export function buildDiagram(run: ProgramRun): Diagram {
     }
     // The permissions boundary the roles carry: the policy their permissionsBoundary names.
     const bounded = run.resources.filter((r) => r.type === "aws:iam/role:Role" && r.inputs.permissionsBoundary);
-    const boundary = targets.find((t) => t.r.type === "aws:iam/policy:Policy" && bounded.some((r) => t.ids.some((i) => String(r.inputs.permissionsBoundary).includes(i))));
-    if (boundary) external.push({ from: id(boundary.comp), to: "stack", label: `bounds every role (${bounded.length})` });
+    // (named by its ARN, which ends in the policy's path and name: the boundary is known before the policy exists)
+    const boundaries = run.resources.filter((p) => p.type === "aws:iam/policy:Policy" && componentKeys.has(key(root(p)))
+        && bounded.some((r) => String(r.inputs.permissionsBoundary).endsWith(`:policy${p.state.path ?? "/"}${p.state.name}`)));
+    for (const b of boundaries) external.push({ from: id(key(root(b))), to: "stack", label: `bounds every role (${bounded.length})` });
     // Whoever the plan emails: budget notifications and e-mail subscriptions of a topic.
     const mailed = new Set<string>();
     for (const r of run.resources) {
