@@ -117,6 +117,7 @@ export function command(): Command {
         .option("--stack <name>", "the stack whose plan to run", "dev");
     examples(upCmd, ["mdetect local up", "mdetect local up --detectors 100 --speed 10"]);
     const downCmd = new Command("down").description("stop a running `mdetect local up` (from another shell)");
+    examples(downCmd, ["mdetect local down"]);
     local.addCommand(action(upCmd, up)).addCommand(action(downCmd, async () => down()));
     examples(local, ["mdetect local up --detectors 20", "mdetect local down"]);
     return local;

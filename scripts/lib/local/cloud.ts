@@ -14,12 +14,14 @@ import { Fleet, FleetOptions } from "./fleet";
 import { Authorizer, iamAuthorizer } from "./iam";
 import { LocalKinesis } from "./kinesis";
 import { LocalLambda } from "./lambda";
+import { LambdaFront } from "./lambda-front";
 import { MeterRecorder } from "./meter";
 import { LocalMetrics } from "./metrics";
 import { FunctionPlan, LocalPlan, readPlan, RolePlan } from "./plan";
 import { Principal, Principals } from "./principals";
 import { LocalS3, S3Operation } from "./s3";
 import { LocalQueues } from "./sqs";
+import { LocalRegistry } from "./registry";
 import { Meter } from "../../../policy/lib/cost/meter";
 
 export interface LocalCloudOptions {
@@ -30,9 +32,11 @@ export interface LocalCloudOptions {
 
 /** Why a function of the plan does not run here (yet); the report and `mdetect local up` list them. */
 export function unavailableReason(fn: FunctionPlan): string | undefined {
-    if (fn.environment.DB_HOST) return "needs the registry (RDS IAM auth over TLS), which the local cloud does not front yet";
+    if (fn.environment.DB_HOST) return "connects to the registry with RDS IAM auth over TLS, which the local cloud does not front yet (the registry-access function's logic answers in process: registry.ts)";
     return undefined;
 }
+
+
 
 export class LocalCloud {
     readonly clock: SimClock;
@@ -49,6 +53,9 @@ export class LocalCloud {
     users?: LocalUserPool;
     events!: LocalEventBridge;
     fleet?: Fleet;
+    registry!: LocalRegistry;
+    private lambdaFront?: LambdaFront;
+    private fleetReady?: Promise<unknown>;
     readonly logs: { fn: string; line: string }[] = [];
     readonly unavailable: { fn: string; reason: string }[] = [];
     /** Fault injection: S3 answers this status (500, 503) to the operations it returns one for. */
@@ -100,7 +107,15 @@ export class LocalCloud {
             })),
         };
         this.kinesis.hooks = { onCall: (call, reply) => this.meter.call("kinesis", call.operation, call.rawBody.length, Buffer.byteLength(reply.body)) };
-        const endpoints = { S3: this.s3.url, KINESIS: this.kinesis.url };
+        this.registry = await LocalRegistry.create();
+        this.lambdaFront = new LambdaFront(this.plan.functions, this.principals, this.authorizer, async (fn, payload) => {
+            // A function in the VPC (the registry-access one, for the others) answers with its logic on the local registry.
+            if (fn.environment.DB_HOST) return { ok: true, result: await this.registry.answer(payload) };
+            const r = await this.lambda.invoke(fn.arn, payload);
+            return r.ok ? { ok: true, result: r.result } : { ok: false, errorType: r.errorType ?? "Unhandled", errorMessage: r.errorMessage ?? "" };
+        });
+        this.lambdaFront.onInvoke = (_fn, bytesIn, bytesOut) => this.meter.call("lambda", "Invoke", bytesIn, bytesOut);
+        const endpoints = { S3: this.s3.url, KINESIS: this.kinesis.url, LAMBDA: await this.lambdaFront.start() };
         this.lambda = new LocalLambda(this.plan, this.clock, this.queues, (fn) => {
             const reason = unavailableReason(fn);
             if (reason) { this.unavailable.push({ fn: fn.logicalName, reason }); return undefined; }
@@ -132,12 +147,16 @@ export class LocalCloud {
         const target = this.plan.streams.find((s) => s.arn === stream) ?? this.plan.streams[0];
         const deviceRole = this.plan.deviceRoleArns[0];
         if (!target || !deviceRole) throw new Error("the plan has no telemetry stream or device role alias");
-        this.fleet = new Fleet(options, this.clock, target.name, this.kinesis.url, this.plan.region, (s) => this.session(`detector ${s}`, deviceRole));
-        return this.fleet;
+        const fleet = new Fleet(options, this.clock, target.name, this.kinesis.url, this.plan.region, (s) => this.session(`detector ${s}`, deviceRole));
+        this.fleet = fleet;
+        // Provisioned as staff would: each detector's key in the registry, deployed from a day ago.
+        this.fleetReady = this.registry.deploy(fleet.serials, new Date(this.clock.now() - 86_400_000), fleet.publicKeys());
+        return fleet;
     }
 
     /** Advances the simulated clock `seconds`, one second at a time. */
     async step(seconds: number): Promise<void> {
+        await this.fleetReady;
         for (let i = 0; i < seconds; i++) {
             this.clock.advance(1);
             this.simulatedSeconds += 1;
@@ -150,6 +169,7 @@ export class LocalCloud {
 
     /** Sends what is buffered everywhere and runs until nothing is pending (bounded). */
     async drain(maxSimulatedSeconds = 3600): Promise<void> {
+        await this.fleetReady;
         await this.fleet?.flush();
         for (let i = 0; i < maxSimulatedSeconds; i++) {
             for (const f of this.firehoses) await f.tick({ force: true });
@@ -174,7 +194,9 @@ export class LocalCloud {
         for (const f of this.firehoses) f.stop();
         await this.api?.stop();
         await this.lambda?.stop();
+        await this.lambdaFront?.stop();
         await this.kinesis.stop();
         await this.s3.stop();
+        await this.registry?.stop();
     }
 }

@@ -6,10 +6,12 @@
  * each kind the contract names, in rotation), and a chosen detector goes silent. The fleet
  * remembers what it sent, so a test can check that every reading came out somewhere.
  */
+import { generateKeyPairSync, KeyObject } from "crypto";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SimClock } from "./clock";
 import { Principal } from "./principals";
+import { deviceRecord } from "../device-record";
 
 export interface FleetOptions {
     readonly detectors: number;
@@ -46,6 +48,8 @@ export class Fleet {
     private readonly started: number;
     private count = 0;
     private readonly clients: KinesisClient[] = [];
+    /** Each detector's device key (ES256): it signs every record; the registry holds the public half. */
+    private readonly keys: { privateKey: KeyObject; publicKey: KeyObject }[] = [];
     putCalls = 0;
     failedPuts = 0;
 
@@ -55,12 +59,18 @@ export class Fleet {
         this.serials = Array.from({ length: options.detectors }, (_, i) => serial(first + i));
         this.started = clock.now();
         for (const s of this.serials) {
+            this.keys.push(generateKeyPairSync("ec", { namedCurve: "P-256" }));
             const p = credentialsFor(s);
             this.clients.push(new KinesisClient({
                 region, endpoint: kinesisUrl, requestHandler: new NodeHttpHandler(),
                 credentials: { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken },
             }));
         }
+    }
+
+    /** Public key PEM per serial, for the registry (what provisioning records as the certificate). */
+    publicKeys(): Record<string, string> {
+        return Object.fromEntries(this.serials.map((s, i) => [s, this.keys[i].publicKey.export({ type: "spki", format: "pem" }).toString()]));
     }
 
     private silent(index: number): boolean {
@@ -111,7 +121,8 @@ export class Fleet {
         const lines = this.buffered.get(detector) ?? [];
         this.buffered.set(detector, []);
         this.putCalls += 1;
-        const data = Buffer.from(lines.join("\n") + "\n");
+        // The firmware contract: a detached JWS line signed with the device key (thing name = serial), then the readings.
+        const data = deviceRecord({ thingName: detector, alg: "ES256", privateKey: this.keys[index].privateKey }, lines.join("\n") + "\n", this.clock.now());
         // The firmware retries a failed put on its next batch: keep the lines.
         try {
             const out = await this.clients[index].send(new PutRecordsCommand({ StreamName: this.streamName, Records: [{ Data: data, PartitionKey: detector }] }));

@@ -11,7 +11,8 @@ import { readPlan } from "../../../scripts/lib/local/plan";
 import { program } from "../../helpers/program";
 import { lakeReader, objects, realtimeOutcomes } from "./fixtures";
 
-const SITE = "0b5b6f6e-1c1d-4e8a-9a53-1f0c2b7d9e12";
+/** The site the uploads come from (set in before: its detector deployed there, in the local registry). */
+let SITE: string;
 
 describe("local cloud: faults", function () {
     let cloud: LocalCloud;
@@ -22,6 +23,8 @@ describe("local cloud: faults", function () {
         // The suite's cached mock run (tests/helpers/program.ts): one program run shared by every test file.
         cloud = new LocalCloud(readPlan(await program()));
         await cloud.start();
+        // The batch path admits only detectors deployed at the uploading site during the reading's time.
+        SITE = await cloud.registry.deploy(["MD-0950"], new Date("2026-01-01T00:00:00Z"));
         bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
         reader = lakeReader(cloud, bucket);
     });

@@ -40,10 +40,13 @@ describe("local cloud: real-time ingest from the plan", function () {
         expect(seen.size).to.equal(sent.length);
     });
 
-    it("keeps the untouched JSON under the source backup prefix", async () => {
+    it("keeps the records as sent under the source backup prefix: each one's signature line, then its readings", async () => {
         const raw = await objects(reader, bucket, "raw/realtime/");
         const lines = raw.flatMap((o) => o.body.split("\n").filter(Boolean));
-        expect(lines.length).to.equal(cloud.fleet!.sent.length);
+        // A detached JWS (schema/telemetry.md): header..signature, both base64url.
+        const signature = (l: string) => /^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$/.test(l);
+        expect(lines.filter(signature).length).to.equal(cloud.fleet!.putCalls - cloud.fleet!.failedPuts);
+        expect(lines.filter((l) => !signature(l)).length).to.equal(cloud.fleet!.sent.length);
     });
 
     it("writes curated objects GZIP-compressed under the plan's hourly prefix, named as Firehose names them", async () => {

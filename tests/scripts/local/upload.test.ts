@@ -13,7 +13,8 @@ import { readPlan } from "../../../scripts/lib/local/plan";
 import { program } from "../../helpers/program";
 import { lakeReader, objects } from "./fixtures";
 
-const SITE = "0b5b6f6e-1c1d-4e8a-9a53-1f0c2b7d9e11";
+/** The site the uploads come from (set in before: its detector deployed there, in the local registry). */
+let SITE: string;
 const CLIENT = "5d3c1e2f-8a9b-4c7d-8e6f-0a1b2c3d4e5f";
 
 function readings(n: number, bad: number[]): string {
@@ -37,6 +38,8 @@ describe("local cloud: client API + batch ingest from the plan", function () {
         // The suite's cached mock run (tests/helpers/program.ts): one program run shared by every test file.
         cloud = new LocalCloud(readPlan(await program()));
         await cloud.start();
+        // The batch path admits only detectors deployed at the uploading site during the reading's time.
+        SITE = await cloud.registry.deploy(["MD-0900"], new Date("2026-01-01T00:00:00Z"));
         bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
         reader = lakeReader(cloud, bucket);
         staff = await cloud.users!.idToken({ groups: ["staff"] });
