@@ -38,6 +38,28 @@ export interface JsonService {
     onCall?(call: JsonCall, reply: JsonReply, allowed: boolean): void;
 }
 
+/** Listens on a free loopback port; the server's base URL. */
+export async function listenOnLoopback(server: http.Server): Promise<string> {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function closeServer(server: http.Server | undefined): Promise<void> {
+    await new Promise<void>((resolve) => server ? server.close(() => resolve()) : resolve());
+    server?.closeAllConnections?.();
+}
+
+/** A request's body, URL and headers, and who signed it (SigV4 verified against the issued sessions). */
+export async function readSigned(req: http.IncomingMessage, principals: Principals) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? "/", "http://local");
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)]));
+    const verified = await verifySigV4({ method: req.method!, path: url.pathname, query: url.searchParams, headers, body }, principals);
+    return { body, url, headers, verified };
+}
+
 export function jsonError(type: string, message: string, status = 400): JsonReply {
     return { status, body: JSON.stringify({ __type: type, message }), headers: { "x-amzn-errortype": type } };
 }
@@ -60,23 +82,16 @@ export class JsonFront {
                 res.end(reply.body);
             });
         });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.url = await listenOnLoopback(this.server);
         return this.url;
     }
 
-    async stop(): Promise<void> {
-        await new Promise<void>((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
-        this.server?.closeAllConnections?.();
+    stop(): Promise<void> {
+        return closeServer(this.server);
     }
 
     private async serve(req: http.IncomingMessage): Promise<JsonReply> {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        const body = Buffer.concat(chunks);
-        const url = new URL(req.url ?? "/", "http://local");
-        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)]));
-        const verified = await verifySigV4({ method: req.method!, path: url.pathname, query: url.searchParams, headers, body }, this.principals);
+        const { body, headers, verified } = await readSigned(req, this.principals);
         if (!verified.ok) {
             const type = verified.code === "SignatureDoesNotMatch" ? "InvalidSignatureException" : verified.code === "InvalidAccessKeyId" ? "UnrecognizedClientException" : verified.code;
             return jsonError(type, verified.message, 400);

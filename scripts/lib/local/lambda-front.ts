@@ -8,11 +8,10 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 import * as http from "http";
-import { AddressInfo } from "net";
 import { Authorizer } from "./iam";
+import { closeServer, listenOnLoopback, readSigned } from "./json-front";
 import { FunctionPlan } from "./plan";
 import { Principals } from "./principals";
-import { verifySigV4 } from "./sigv4";
 
 interface Reply { readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
 
@@ -41,23 +40,16 @@ export class LambdaFront {
                 res.end(reply.body);
             });
         });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.url = await listenOnLoopback(this.server);
         return this.url;
     }
 
-    async stop(): Promise<void> {
-        await new Promise<void>((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
-        this.server?.closeAllConnections?.();
+    stop(): Promise<void> {
+        return closeServer(this.server);
     }
 
     private async serve(req: http.IncomingMessage): Promise<Reply> {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        const body = Buffer.concat(chunks);
-        const url = new URL(req.url ?? "/", "http://local");
-        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)]));
-        const verified = await verifySigV4({ method: req.method!, path: url.pathname, query: url.searchParams, headers, body }, this.principals);
+        const { body, url, verified } = await readSigned(req, this.principals);
         if (!verified.ok) return lambdaError(403, verified.code === "SignatureDoesNotMatch" ? "InvalidSignatureException" : "UnrecognizedClientException", verified.message);
         const match = req.method === "POST" ? INVOKE_PATH.exec(url.pathname) : null;
         if (!match) return lambdaError(404, "ResourceNotFoundException", `no such Lambda API: ${req.method} ${url.pathname}`);
