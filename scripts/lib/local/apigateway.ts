@@ -15,13 +15,13 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
  */
 import * as http from "http";
-import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
 import { Authorizer } from "./iam";
 import { LocalUserPool } from "./identity";
 import { LocalLambda } from "./lambda";
 import { LocalPlan, RoutePlan } from "./plan";
 import { Principals } from "./principals";
+import { closeServer, listenOnLoopback } from "./json-front";
 
 function routeMatches(routeKey: string, method: string, path: string): Record<string, string> | undefined {
     if (routeKey === "$default") return {};
@@ -61,14 +61,12 @@ export class LocalHttpApi {
             this.handle(req).then(({ status, headers, body }) => { res.writeHead(status, headers); res.end(body); })
                 .catch(() => { res.writeHead(500, { "content-type": "application/json" }); res.end(JSON.stringify({ message: "Internal Server Error" })); });
         });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.url = await listenOnLoopback(this.server);
         return this.url;
     }
 
     async stop(): Promise<void> {
-        await new Promise<void>((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
-        this.server?.closeAllConnections?.();
+        await closeServer(this.server);
     }
 
     private async handle(req: http.IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body: string | Buffer }> {

@@ -16,6 +16,7 @@ import { Authorizer } from "./iam";
 import { BucketPlan, PolicyDocument } from "./plan";
 import { Principal, Principals } from "./principals";
 import { verifySigV4 } from "./sigv4";
+import { closeServer, listenOnLoopback } from "./json-front";
 // s3rver ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver");
@@ -124,14 +125,12 @@ export class LocalS3 {
         const { port } = (await this.storage.run()) as AddressInfo;
         this.storageUrl = `http://127.0.0.1:${port}`;
         this.server = http.createServer((req, res) => { this.handle(req, res).catch((err) => xmlError(res, 500, "InternalError", String(err.message))); });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.url = await listenOnLoopback(this.server);
         return this.url;
     }
 
     async stop(): Promise<void> {
-        await new Promise<void>((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
-        this.server?.closeAllConnections?.();
+        await closeServer(this.server);
         await this.storage?.close();
         fs.rmSync(this.directory, { recursive: true, force: true });
     }
