@@ -4,19 +4,13 @@ import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { poolFromUrl, urlOptions } from "../../../functions/registry/connect";
 import { toDomainError } from "../../../functions/registry/errors";
 import * as reg from "../../../functions/registry";
-import { buildWorld, t, World } from "./fixtures";
+import { buildWorld, rejection, t, World } from "./fixtures";
 
 /** Runs raw SQL (as a careless writer would) and returns the domain error it maps to. */
 async function rawError(db: TestDatabase, sql: string, params: unknown[]): Promise<reg.RegistryError> {
     const err = await db.pool.query(sql, params).then(() => undefined, (e) => e);
     expect(err, `expected the database to reject: ${sql}`).to.exist;
     return toDomainError(err);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<reg.RegistryError> {
-    const err = await promise.then(() => undefined, (e) => e);
-    expect(err, "expected a rejection").to.be.instanceOf(reg.RegistryError);
-    return err;
 }
 
 describe("registry: constraints", () => {

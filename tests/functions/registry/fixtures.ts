@@ -1,4 +1,5 @@
 /** A small registry built through the data-access layer, for the registry tests. */
+import { expect } from "chai";
 import type { Pool } from "mysql2/promise";
 import * as reg from "../../../functions/registry";
 
@@ -40,4 +41,11 @@ export function invokeThroughHandler(pool: Pool, handler: (pool: () => Pool, req
             return { StatusCode: 200, FunctionError: "Unhandled", Payload: Buffer.from(JSON.stringify({ errorMessage: String(error) })) as never };
         }
     };
+}
+
+/** The registry error a call was refused with (fails the test if it resolved or threw anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<reg.RegistryError> {
+    const err = await promise.then(() => undefined, (e) => e);
+    expect(err, "expected a rejection").to.be.instanceOf(reg.RegistryError);
+    return err;
 }

@@ -4,14 +4,8 @@ import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import * as reg from "../../../functions/registry";
 import { SERIAL_PATTERN } from "../../../functions/registry/serial";
 import { validateReading } from "../../../functions/telemetry";
-import { buildWorld, t, World } from "./fixtures";
+import { buildWorld, rejection, t, World } from "./fixtures";
 import { reading } from "../telemetry/fixtures";
-
-async function rejection(promise: Promise<unknown>): Promise<reg.RegistryError> {
-    const err = await promise.then(() => undefined, (e) => e);
-    expect(err, "expected a rejection").to.be.instanceOf(reg.RegistryError);
-    return err;
-}
 
 describe("registry: what registration refuses, and how it says so", () => {
     let db: TestDatabase;
