@@ -5,7 +5,8 @@
  * - HTTP API, not REST API: about a third of the request price and a native JWT authorizer.
  * - Four functions, split by what their role may touch:
  *     read      GET findings, detectors, deployments    registry only
- *     download  GET a finding's presigned URL           registry + GetObject under findings/
+ *     download  GET a finding's presigned URL           registry + GetObject under findings/, PutObject of
+ *                                                       findings/*.json.gz (JSON converted on request)
  *     admin     staff create/update registry rows       registry only
  *     upload    staff presigned PUT under incoming/     PutObject under incoming/, no VPC
  *     contract  GET /v1/openapi.json                    nothing (the document is in its package), no VPC
@@ -19,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PREFIX } from "../functions/layout";
 import { adminEntry, clientReadEntry, contractEntry, downloadEntry, ENV, uploadEntry } from "../functions/api/entry";
 import { OPENAPI_ROUTE } from "../functions/api/contract-routes";
+import { JSON_EXPORT_SUFFIX } from "../functions/api/findings-export";
 import { ROUTE_TABLES, openApiDocument } from "../functions/api/openapi";
 import { ApiConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
@@ -128,8 +130,18 @@ export class ClientApi extends pulumi.ComponentResource {
                 entry: downloadEntry, routes: Object.keys(download),
                 statements: [
                     { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: objects(PREFIX.findings) },
+                    // JSON conversions only: the CSV inference writes stays out of this role's reach.
+                    { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${args.bucketArn}/${PREFIX.findings}*${JSON_EXPORT_SUFFIX}` },
                     // The URL is signed with this role: S3 decrypts with the caller's rights to the key.
                     { Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: args.keyArn },
+                    {
+                        Sid: "EncryptJsonFindings", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn,
+                        // Only for S3 writes to this bucket (its Bucket Key, or the object itself without one).
+                        Condition: {
+                            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${aws.getRegionOutput({}, { parent: this }).region}.amazonaws.com` },
+                            StringLike: { "kms:EncryptionContext:aws:s3:arn": [args.bucketArn, pulumi.interpolate`${args.bucketArn}/${PREFIX.findings}*${JSON_EXPORT_SUFFIX}`] },
+                        },
+                    },
                 ],
                 registry: true, presigns: true,
             },

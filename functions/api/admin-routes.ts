@@ -7,7 +7,7 @@
 import type { Pool } from "mysql2/promise";
 import { createDetector, createSite, updateDetector, updateSite } from "../registry/catalog";
 import { createDeployment, updateDeployment } from "../registry/deployments";
-import { ApiEvent, badRequest, json, notFound } from "./http";
+import { ApiEvent, PROBLEMS, badRequest, json, notFound } from "./http";
 import { requireStaff } from "./identity";
 import { Operation, Routes } from "./router";
 import { DEPLOYMENT, DETECTOR as DETECTOR_SCHEMA, FIELD, JsonSchema, SITE as SITE_SCHEMA, bodySchema } from "./schemas";
@@ -50,12 +50,15 @@ const DEPLOYMENT_FIELDS: Fields = {
 const without = (fields: Fields, fixed: string): Fields => Object.fromEntries(Object.entries(fields).filter(([k]) => k !== fixed));
 
 /** The request body schema of `fields`: the same table parseBody checks against. */
+/** What a 409 from these routes means (the registry's duplicate and overlap rules). */
+const REGISTRY_CONFLICT = { [PROBLEMS.conflict.status]: "Conflicts with the registry: a duplicate name or serial, or an overlapping deployment; code says which." };
+
 const schemaOf = (fields: Fields, required: readonly string[] = []): JsonSchema =>
     bodySchema(Object.fromEntries(Object.entries(fields).map(([name, type]) => [name, FIELD[type]])), required);
 
 function create(what: string, fields: Fields, required: readonly string[], result: JsonSchema, save: (pool: Pool, input: any) => Promise<unknown>): Operation<AdminDeps> {
     return {
-        summary: `Create a ${what} (staff).`, access: "staff", body: schemaOf(fields, required), problems: [409],
+        summary: `Create a ${what} (staff).`, access: "staff", body: schemaOf(fields, required), problems: REGISTRY_CONFLICT,
         responses: [{ status: 201, description: `The new ${what}.`, schema: result }],
         handle: async ({ event, caller, deps }) => {
             requireStaff(caller);
@@ -66,7 +69,7 @@ function create(what: string, fields: Fields, required: readonly string[], resul
 
 function update(what: string, fields: Fields, result: JsonSchema, save: (pool: Pool, id: string, patch: any) => Promise<unknown>): Operation<AdminDeps> {
     return {
-        summary: `Change fields of a ${what} (staff); fields left out keep their value.`, access: "staff", body: schemaOf(fields), problems: [409],
+        summary: `Change fields of a ${what} (staff); fields left out keep their value.`, access: "staff", body: schemaOf(fields), problems: REGISTRY_CONFLICT,
         responses: [{ status: 200, description: `The ${what} after the change.`, schema: result }],
         handle: async ({ event, caller, deps }) => {
             requireStaff(caller);

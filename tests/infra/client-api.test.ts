@@ -150,13 +150,17 @@ describe("infra: client identity and API", () => {
     });
 
     describe("handler roles", () => {
-        it("download may read findings/ objects and decrypt them, nothing else in S3", async () => {
+        it("download may read findings/ objects and write only their JSON conversions, nothing else in S3", async () => {
             const run = await program();
             const s3 = statementsOf(run, "download").filter((s: any) => actions(s).some((a) => a.startsWith("s3:")));
-            expect(s3).to.have.length(1);
-            expect(s3[0]).to.deep.include({ Effect: "Allow", Action: "s3:GetObject", Resource: `${lakeArn(run)}/findings/*` });
+            expect(s3).to.deep.equal([
+                { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: `${lakeArn(run)}/findings/*` },
+                { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: `${lakeArn(run)}/findings/*.json.gz` },
+            ]);
             const kms = statementsOf(run, "download").filter((s: any) => actions(s).some((a) => a.startsWith("kms:")));
-            expect(kms).to.deep.equal([{ Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn(run) }]);
+            // The data-key grant's conditions are proven by evaluation (client-api.iam.test.ts).
+            expect(kms.map((s: any) => [s.Sid, s.Action])).to.deep.equal([["DecryptFindings", "kms:Decrypt"], ["EncryptJsonFindings", "kms:GenerateDataKey"]]);
+            expect(kms[0]).to.deep.equal({ Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn(run) });
         });
 
         it("upload may only put objects under incoming/ and has no registry access", async () => {

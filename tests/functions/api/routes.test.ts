@@ -119,13 +119,13 @@ describe("functions/api routes against the registry (MariaDB)", () => {
     });
 
     describe("GET /v1/findings/{id}/download", () => {
-        it("signs the CSV as an attachment with a file name, and refuses formats it does not offer", async () => {
+        it("signs the gzip CSV as an attachment with a file name, and refuses formats it does not offer", async () => {
             const finding = world.findingsA[0];
             const answer = body(await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id }, query: { format: "csv" } })));
-            expect(answer.filename).to.equal(`mdetect-finding-20260102T000000Z-${finding.id.slice(0, 8)}.csv`);
+            expect(answer.filename).to.equal(`mdetect-finding-20260102T000000Z-${finding.id.slice(0, 8)}.csv.gz`);
             const url = new URL(answer.url);
             expect(url.searchParams.get("response-content-disposition")).to.equal(`attachment; filename="${answer.filename}"`);
-            expect(url.searchParams.get("response-content-type")).to.equal("text/csv");
+            expect(url.searchParams.get("response-content-type")).to.equal("application/gzip").and.equal(answer.contentType);
             const xml = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id }, query: { format: "xml" } }));
             expect(xml.statusCode).to.equal(400);
         });
