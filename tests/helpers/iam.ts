@@ -7,7 +7,8 @@
  * Tables read `principal, action, resource, context -> decision`. Resources may name plan
  * resources with tokens, resolved against the run: `<bucket:data-lake>/curated/a.csv`, `<key>`,
  * `<role:ci-deploy>`, `<user:alice>`, `<topic:ops>`, `<queue:batch-dlq>`, `<fn:api-read>`,
- * `<log:api-read>`, `<stream>`, `<trail>`, `<policy:require-mfa>`, `<account>`, `<region>`.
+ * `<log:api-read>`, `<stream>`, `<trail>`, `<policy:require-mfa>`, `<account>`, `<region>`,
+ * `<dbuser:mdetect_reader>` (that database user on the registry instance, by its resource id).
  */
 import { expect } from "chai";
 import * as path from "path";
@@ -175,6 +176,7 @@ export class PlanIam {
                 case "trail": return this.find("aws:cloudtrail/trail:Trail", name).state.arn;
                 case "secret": return String(this.find("aws:rds/instance:Instance", name).state.masterUserSecrets?.[0]?.secretArn);
                 case "oidc": return this.githubProviderArn();
+                case "dbuser": return `arn:${this.partition}:rds-db:${this.region}:${this.account}:dbuser:${this.find("aws:rds/instance:Instance", "registry").state.resourceId}/${name}`;
                 default: throw new Error(`unknown token <${kind}>`);
             }
         });

@@ -172,13 +172,14 @@ describe("infra: client identity and API", () => {
             expect(fn(run, "upload").inputs.vpcConfig, "no VPC: it talks to nothing").to.equal(undefined);
         });
 
-        it("read and admin may only connect to the registry as the application user, from the VPC", async () => {
+        it("read and download may connect to the registry only as the read-only user, admin as the application user, from the VPC", async () => {
             const run = await program();
-            for (const name of ["read", "admin", "download"]) {
+            for (const [name, user] of [["read", "mdetect_reader"], ["download", "mdetect_reader"], ["admin", "mdetect_app"]]) {
                 const statements = statementsOf(run, name);
                 const connect = statements.filter((s: any) => actions(s).includes("rds-db:connect"));
                 expect(connect, name).to.have.length(1);
-                expect(connect[0].Resource, name).to.match(/^arn:aws:rds-db:ap-southeast-2:\d{12}:dbuser:.+\/mdetect_app$/);
+                expect(connect[0].Resource, name).to.match(new RegExp(`^arn:aws:rds-db:ap-southeast-2:\\d{12}:dbuser:.+/${user}$`));
+                expect(fn(run, name).inputs.environment.variables.DB_USER, name).to.equal(user);
                 expect(fn(run, name).inputs.vpcConfig?.subnetIds, name).to.be.an("array").that.is.not.empty;
                 if (name !== "download") expect(statements.flatMap(actions).filter((a: string) => /^(s3|kms):/.test(a)), name).to.deep.equal([]);
             }
