@@ -5,6 +5,7 @@ import { promisify } from "util";
 import { program, ofType } from "../helpers/program";
 import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
 import { costOf } from "../../scripts/lib/cost/report";
+import { recordGzipRatio } from "../../policy/lib/cost/measured";
 import { checkStack } from "../../scripts/lib/policy-run";
 import { fromProgramRun } from "../../scripts/lib/policy-input";
 
@@ -40,7 +41,9 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
 
     it("reads the usage profile from config and schedules from rate expressions", async () => {
         const dev = await program();
-        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 60 });
+        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 600, recordGzipRatio: recordGzipRatio(600) });
+        expect(usageFromConfig({ ...dev.config, "mdetect:recordEncoding": "plain" }).recordGzipRatio, "plain records are billed as sent").to.equal(undefined);
+        expect(() => usageFromConfig({ ...dev.config, "mdetect:recordEncoding": "zstd" })).to.throw(/gzip or plain/);
         expect(runsPerMonth("rate(5 minutes)")).to.equal(730 * 12);
         expect(runsPerMonth("rate(1 hour)")).to.equal(730);
         expect(() => usageFromConfig({})).to.throw(/detectorCount/);

@@ -78,11 +78,19 @@ export const MIN_TRANSITION_OBJECT_BYTES = 128 * KB;
 /** S3 bucket keys cut KMS requests per object by ~99% (one data key per bucket key lifetime). */
 const KMS_REQUESTS_PER_OBJECT_WITH_BUCKET_KEY = 0.01;
 /**
- * A KMS-encrypted stream calls KMS about every 5 minutes per producer or consumer credential
- * (docs.aws.amazon.com/streams/latest/dev/costs-performance.html): each detector's IoT session
- * is one producer; Firehose reading the stream is one consumer.
+ * A KMS-encrypted stream calls KMS when it rotates a credential's data key, about every 5 minutes,
+ * and each user credential needs its own call (docs.aws.amazon.com/streams/latest/dev/costs-performance.html):
+ * each detector's IoT session is one producer; Firehose reading the stream is one consumer.
  */
-export const KMS_REQUESTS_PER_CREDENTIAL_MONTH = SECONDS_PER_MONTH / 300;
+export const KMS_DATA_KEY_SECONDS = 300;
+export const KMS_REQUESTS_PER_CREDENTIAL_MONTH = SECONDS_PER_MONTH / KMS_DATA_KEY_SECONDS;
+/**
+ * A producer that puts less often than the data key lives finds it expired at every put: one call
+ * per put (our reading of the same page; the firmware's batch sets the put interval).
+ */
+export function kmsRequestsPerProducerMonth(putsPerProducerMonth: number): number {
+    return Math.min(putsPerProducerMonth, KMS_REQUESTS_PER_CREDENTIAL_MONTH);
+}
 /**
  * Registry bytes per row, data + indexes: the mean over findings, stream_objects and detector_days
  * measured on MariaDB after a simulated day at 1,000 detectors (`npm run bench -- registry`:
@@ -354,8 +362,9 @@ function line(service: string, item: string, quantity: number, unit: string, id:
 
 export function streamLines(design: Design, usage: Usage, f: Flow): CostLine[] {
     if (!design.stream) return [];
-    // Per producer credential (each detector) and the Firehose consumer, every ~5 minutes.
-    const kms = design.stream.encrypted === false ? [] : line("KMS", "requests (stream data keys, per producer credential)", (usage.detectors + 1) * KMS_REQUESTS_PER_CREDENTIAL_MONTH, "requests", "kms.request");
+    // Per producer credential (each detector: every ~5 minutes or every put, whichever is rarer) and the Firehose consumer.
+    const producerCalls = usage.detectors * kmsRequestsPerProducerMonth(f.records / usage.detectors);
+    const kms = design.stream.encrypted === false ? [] : line("KMS", "requests (stream data keys, per producer credential)", producerCalls + KMS_REQUESTS_PER_CREDENTIAL_MONTH, "requests", "kms.request");
     if (design.stream.mode === "ON_DEMAND") {
         const inGb = f.records * Math.ceil(f.recordBytes / KINESIS_ON_DEMAND_UNIT_BYTES) * KINESIS_ON_DEMAND_UNIT_BYTES / GB;
         return [

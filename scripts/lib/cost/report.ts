@@ -8,7 +8,7 @@ import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/d
 import type { CostLine, Design, Usage } from "../../../policy/lib/cost/model";
 import { estimate, Estimate, flow, PRICES_TARGET_REGION } from "../../../policy/lib/cost/model";
 import { floorMonth } from "../../../policy/lib/cost/floor";
-import { MEASURED_RECORD_GZIP_RATIO, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
+import { recordGzipRatio, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
 import { seedVariant, decisionPoints, DecisionPoint, directPutVariant } from "./compare";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICE_TABLE_NOTE } from "../../../policy/lib/cost/prices";
@@ -78,13 +78,21 @@ function targetView(variant: string, design: Design, usage: Usage, months: numbe
     };
 }
 
-/** The design with inference on: firmware plain, firmware gzip (issue 17 item 4), and Direct PUT with gzip. */
+/**
+ * The design with inference on, whatever the stack's mdetect:recordEncoding: the firmware sending
+ * plain records, gzip records (the contract's default, issue 17 item 4), and gzip with Firehose
+ * Direct PUT instead of the stream. The record length is the stack's readingsPerRecord either way.
+ */
 export function targetViews(design: Design, usage: Usage, months = 12): TargetView[] {
-    const gz = { ...usage, recordGzipRatio: MEASURED_RECORD_GZIP_RATIO };
+    const ratio = recordGzipRatio(usage.readingsPerRecord);
+    const plain = { ...usage, recordGzipRatio: undefined };
+    const gz = { ...usage, recordGzipRatio: ratio };
+    const configured = (u: Usage) => (u.recordGzipRatio === usage.recordGzipRatio ? " [as configured]" : "");
+    const records = `${usage.readingsPerRecord} readings a record`;
     return [
-        targetView("as deployed, firmware sends plain NDJSON records", design, usage, months),
-        targetView(`firmware gzips each record (measured ratio ${MEASURED_RECORD_GZIP_RATIO})`, design, gz, months),
-        targetView("firmware gzip + Firehose Direct PUT (no Kinesis stream)", directPutVariant(design), gz, months),
+        targetView(`Kinesis stream, firmware sends plain NDJSON, ${records}${configured(plain)}`, design, plain, months),
+        targetView(`Kinesis stream, firmware gzips each record (measured ratio ${ratio.toFixed(4)}), ${records}${configured(gz)}`, design, gz, months),
+        targetView(`firmware gzip + Firehose Direct PUT (no Kinesis stream), ${records}`, directPutVariant(design), gz, months),
     ];
 }
 
