@@ -50,17 +50,19 @@ describe("local cloud: faults on the scoring path", function () {
     }
 
     it("throttling and 5xx from the endpoint, S3 5xx on findings writes, a crash mid-batch and duplicated deliveries lose and double nothing", async () => {
-        const started = cloud.clock.now();
+        // The endpoint: five 429s, then 500/503 alternating: more than two runs' five attempts each
+        // (functions/inference/retry.ts; two environments run at once), so a run fails and Lambda's retry finishes the work.
+        const endpointFaults: (429 | 500 | 503)[] = [429, 429, 429, 429, 429, 500, 503, 500, 503, 500];
+        const endpointFaultCount = endpointFaults.length;
         let injected = 0;
-        // The endpoint: 429 for the first 20 simulated seconds of scoring, 500/503 alternating for the next 70 s.
-        cloud.faults.endpoint = () => {
-            const t = (cloud.clock.now() - started) / 1000;
-            if (t > 90) return undefined;
-            injected += 1;
-            return t < 20 ? 429 : injected % 2 ? 500 : 503;
+        cloud.faults.endpoint = () => { const f = endpointFaults.shift(); if (f) injected += 1; return f; };
+        // S3 refuses seven findings writes in a row: more than two runs' three SDK attempts each.
+        let s3Burst = 7;
+        cloud.faults.s3 = (op) => {
+            if (op.operation !== "PutObject" || !op.key?.startsWith("findings/") || injected < endpointFaultCount || s3Burst === 0) return undefined;
+            s3Burst -= 1;
+            return 503;
         };
-        // S3 refuses findings writes in a burst.
-        cloud.faults.s3 = (op) => op.operation === "PutObject" && op.key?.startsWith("findings/") && (cloud.clock.now() - started) / 1000 < 150 ? 503 : undefined;
         cloud.events.hooks = { duplicate: (e) => String((e.detail as any).object?.key).startsWith("curated/") };
         cloud.lambda.runner(inference().arn).crashNext = 1;
         cloud.startFleet({ detectors: 2, batchSeconds: 10, badEvery: 11, firstSerial: 300 });
@@ -70,7 +72,7 @@ describe("local cloud: faults on the scoring path", function () {
         cloud.events.hooks = {};
         await cloud.drain();
 
-        expect(injected, "faults reached the endpoint").to.be.greaterThan(0);
+        expect([injected, s3Burst], "every fault was injected").to.deep.equal([endpointFaultCount, 0]);
         const runs = cloud.lambda.asyncOutcomes.filter((o) => o.fn.arn === inference().arn);
         expect(runs.some((o) => o.result.errorType === "Runtime.ExitError"), "the crash").to.equal(true);
         expect(runs.some((o) => !o.result.ok && o.result.errorType !== "Runtime.ExitError"), "a run failed on the faults and was retried").to.equal(true);
@@ -91,7 +93,7 @@ describe("local cloud: faults on the scoring path", function () {
         await cloud.registry.deploy([serial], new Date(cloud.clock.now() - 86_400_000));
         const csv = (muons: string) => `${CSV_HEADER}\n${Array.from({ length: 5 }, (_, i) => `${serial},${new Date(cloud.clock.now() - 600_000 + i * 1000).toISOString()},${i},${i === 2 ? muons : "52"},3,0.99,12.5,181.2,1012.3,21.4,300`).join("\n")}\n`;
         // A converter bug writes a hexadecimal count: the Lambda's number check passes it, the model refuses it (ModelError).
-        await writer.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(csv("0x34")), ContentType: "text/csv", ContentEncoding: "gzip" }));
+        await writer.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(csv("0x34")), ContentType: "application/gzip" }));
         const ops = cloud.plan.topics.flatMap((t) => t.subscriptions).find((s) => !s.filterPolicy)!.endpoint;
         const opsMail = cloud.sns.mailbox.inbox(ops).length;
         await cloud.step(240);
@@ -104,7 +106,7 @@ describe("local cloud: faults on the scoring path", function () {
         expect(JSON.parse(alarm!.body.split("\n\n--\n")[0])).to.include({ NewStateValue: "ALARM", OldStateValue: "OK" });
 
         // The fix: the object re-converted correctly (its own event scores it too); then the DLQ is replayed.
-        await writer.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(csv("52")), ContentType: "text/csv", ContentEncoding: "gzip" }));
+        await writer.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(csv("52")), ContentType: "application/gzip" }));
         for (const m of cloud.queues.drain(fn.deadLetterArn!)) cloud.lambda.invokeAsync(fn.arn, JSON.parse(m.body));
         await cloud.drain();
         writer.destroy();
