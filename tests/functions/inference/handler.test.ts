@@ -8,7 +8,7 @@ import { endpointScorer } from "../../../functions/inference/endpoint";
 import { FINDINGS_CSV_HEADER } from "../../../functions/inference/findings";
 import { InferenceDeps, runInference } from "../../../functions/inference/handler";
 import { dalRegistry } from "../../../functions/inference/registry-dal";
-import { SageMakerServer } from "../../helpers/sagemaker-server";
+import { SageMakerServer } from "../../../scripts/lib/stand-in-endpoint";
 import { LocalS3, startLocalS3 } from "../../helpers/s3";
 import { TestDatabase, withTestDatabase } from "../../helpers/db";
 import { CuratedRow } from "../../../functions/inference/curated";
