@@ -382,6 +382,11 @@ export function streamLines(design: Design, usage: Usage, f: Flow): CostLine[] {
     ];
 }
 
+/** Seconds one transform invocation takes when `invocations` share `rawBytes` of telemetry. */
+export function transformSeconds(rawBytes: number, invocations: number): number {
+    return LAMBDA_BASE_SECONDS + TRANSFORM_SECONDS_PER_MIB * (rawBytes / MIB) / Math.max(invocations, 1);
+}
+
 /** Seconds of endpoint time one chunk takes (and the inference Lambda waits for it). */
 export function chunkSeconds(rows: number): number {
     return ENDPOINT_REQUEST_SECONDS + rows / SERVERLESS_ROWS_PER_SECOND;
@@ -467,7 +472,7 @@ export function total(lines: readonly CostLine[]): number {
 export function estimateMonth(design: Design, usage: Usage, month: number): MonthEstimate {
     const f = flow(design, usage);
     const lambdas = [
-        ...lambdaLine("transform (Firehose)", f.transformInvocations, LAMBDA_BASE_SECONDS + TRANSFORM_SECONDS_PER_MIB * (f.rawBytes / MIB) / Math.max(f.transformInvocations, 1), design.lambdaMemoryMb.transform),
+        ...lambdaLine("transform (Firehose)", f.transformInvocations, transformSeconds(f.rawBytes, f.transformInvocations), design.lambdaMemoryMb.transform),
         ...lambdaLine("inference", f.inferenceInvocations, inferenceSeconds(design, f), design.lambdaMemoryMb.inference),
         ...lambdaLine("registry access (2 calls per curated object)", f.registryCalls, LAMBDA_BASE_SECONDS, design.lambdaMemoryMb.registryAccess),
         ...lambdaLine("client API", usage.apiCallsPerMonth, API_SECONDS_PER_CALL, design.lambdaMemoryMb.api),
