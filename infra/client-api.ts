@@ -22,6 +22,7 @@ import { OPENAPI_ROUTE } from "../functions/api/contract-routes";
 import { ROUTE_TABLES, openApiDocument } from "../functions/api/openapi";
 import { ApiConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
+import { dataKeyViaS3 } from "./encryption";
 import { RegistryAccess } from "./registry";
 import { unusedPackages } from "./governance/packages";
 
@@ -84,6 +85,7 @@ export class ClientApi extends pulumi.ComponentResource {
     constructor(name: string, args: ClientApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mdetect:access:ClientApi", name, {}, opts);
         const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
         const cors = args.api.corsOrigins.length > 0 ? {
             allowOrigins: [...args.api.corsOrigins],
             allowMethods: ["GET", "POST", "PATCH"],
@@ -129,7 +131,7 @@ export class ClientApi extends pulumi.ComponentResource {
                 statements: [
                     { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: objects(PREFIX.findings) },
                     // The URL is signed with this role: S3 decrypts with the caller's rights to the key.
-                    { Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: args.keyArn },
+                    dataKeyViaS3("DecryptFindings", ["kms:Decrypt"], args.keyArn, args.bucketArn, region),
                 ],
                 registry: true, presigns: true,
             },
@@ -142,7 +144,8 @@ export class ClientApi extends pulumi.ComponentResource {
                 entry: uploadEntry, routes: Object.keys(upload),
                 statements: [
                     { Sid: "WriteUploads", Effect: "Allow", Action: "s3:PutObject", Resource: objects(PREFIX.incoming) },
-                    { Sid: "EncryptUploads", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn },
+                    // A presigned PUT is one request: S3 needs a data key, never a decrypt.
+                    dataKeyViaS3("EncryptUploads", ["kms:GenerateDataKey"], args.keyArn, args.bucketArn, region),
                 ],
                 registry: false, presigns: true,
             },
