@@ -24,6 +24,7 @@ import { JSON_EXPORT_SUFFIX } from "../functions/api/findings-export";
 import { ROUTE_TABLES, openApiDocument } from "../functions/api/openapi";
 import { ApiConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
+import { dataKeyViaS3 } from "./encryption";
 import { RegistryUsers } from "./registry";
 import { unusedPackages } from "./governance/packages";
 
@@ -86,6 +87,7 @@ export class ClientApi extends pulumi.ComponentResource {
     constructor(name: string, args: ClientApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mdetect:access:ClientApi", name, {}, opts);
         const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
         const cors = args.api.corsOrigins.length > 0 ? {
             allowOrigins: [...args.api.corsOrigins],
             allowMethods: ["GET", "POST", "PATCH"],
@@ -133,12 +135,12 @@ export class ClientApi extends pulumi.ComponentResource {
                     // JSON conversions only: the CSV inference writes stays out of this role's reach.
                     { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${args.bucketArn}/${PREFIX.findings}*${JSON_EXPORT_SUFFIX}` },
                     // The URL is signed with this role: S3 decrypts with the caller's rights to the key.
-                    { Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: args.keyArn },
+                    dataKeyViaS3("DecryptFindings", ["kms:Decrypt"], args.keyArn, args.bucketArn, region),
                     {
                         Sid: "EncryptJsonFindings", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn,
-                        // Only for S3 writes to this bucket (its Bucket Key, or the object itself without one).
+                        // Only for S3 writes of JSON conversions (the bucket's Bucket Key, or the object itself without one).
                         Condition: {
-                            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${aws.getRegionOutput({}, { parent: this }).region}.amazonaws.com` },
+                            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` },
                             StringLike: { "kms:EncryptionContext:aws:s3:arn": [args.bucketArn, pulumi.interpolate`${args.bucketArn}/${PREFIX.findings}*${JSON_EXPORT_SUFFIX}`] },
                         },
                     },
@@ -154,7 +156,8 @@ export class ClientApi extends pulumi.ComponentResource {
                 entry: uploadEntry, routes: Object.keys(upload),
                 statements: [
                     { Sid: "WriteUploads", Effect: "Allow", Action: "s3:PutObject", Resource: objects(PREFIX.incoming) },
-                    { Sid: "EncryptUploads", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn },
+                    // A presigned PUT is one request: S3 needs a data key, never a decrypt.
+                    dataKeyViaS3("EncryptUploads", ["kms:GenerateDataKey"], args.keyArn, args.bucketArn, region),
                 ],
                 registry: false, presigns: true,
             },

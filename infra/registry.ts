@@ -176,8 +176,9 @@ export class Registry extends pulumi.ComponentResource {
             statements: [
                 { Sid: "ReadMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
                 {
+                    // Only as Secrets Manager reads this secret (it names the secret's ARN as encryption context).
                     Sid: "DecryptMasterSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: args.dataKeyArn,
-                    Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                    Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secretArn } },
                 },
                 { Sid: "RunMigrator", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: migrator.function.arn },
             ],

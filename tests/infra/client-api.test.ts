@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { childrenOf, loadSerializedHandler, ofType, one, policyDoc, program } from "../helpers/program";
+import { recordSdkCalls } from "../helpers/aws-mock";
 import { ROUTE_TABLES, openApiDocument } from "../../functions/api/openapi";
 import { PASSWORD_MIN_LENGTH } from "../../infra/identity";
 import { apiEvent, body, claims } from "../functions/api/fixtures";
@@ -158,9 +159,11 @@ describe("infra: client identity and API", () => {
                 { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: `${lakeArn(run)}/findings/*.json.gz` },
             ]);
             const kms = statementsOf(run, "download").filter((s: any) => actions(s).some((a) => a.startsWith("kms:")));
-            // The data-key grant's conditions are proven by evaluation (client-api.iam.test.ts).
-            expect(kms.map((s: any) => [s.Sid, s.Action])).to.deep.equal([["DecryptFindings", "kms:Decrypt"], ["EncryptJsonFindings", "kms:GenerateDataKey"]]);
-            expect(kms[0]).to.deep.equal({ Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn(run) });
+            // Through S3 for the data lake only: evaluated in client-api-calls.iam.test.ts and client-api.iam.test.ts.
+            expect(kms.map((s: any) => [s.Sid, s.Action, s.Resource])).to.deep.equal([
+                ["DecryptFindings", ["kms:Decrypt"], keyArn(run)],
+                ["EncryptJsonFindings", "kms:GenerateDataKey", keyArn(run)],
+            ]);
         });
 
         it("upload may only put objects under incoming/ and has no registry access", async () => {
@@ -217,6 +220,8 @@ describe("infra: client identity and API", () => {
     });
 
     describe("serialized handlers", () => {
+        // What the deployed upload code signs, for its role's IAM table (client-api-calls.iam.test.ts).
+        const upload = recordSdkCalls("api-upload");
         it("are self-contained: each registry function answers 401 without claims, with only its zip's packages", async () => {
             const run = await program();
             for (const [name, routeKey] of [["read", "GET /v1/findings"], ["download", "GET /v1/findings/{id}/download"], ["admin", "POST /v1/sites"]]) {
@@ -245,10 +250,10 @@ describe("infra: client identity and API", () => {
                 AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token",
             });
             try {
-                const result = await handler(apiEvent("POST /v1/uploads", { claims: claims({ groups: ["staff"] }), body: {
+                const result = await upload.during(() => handler(apiEvent("POST /v1/uploads", { claims: claims({ groups: ["staff"] }), body: {
                     siteId: "0b6e3a52-4a3e-4c55-9d1c-3f0e1c2d3b4a", filename: "dump.json", contentType: "application/json",
                     checksumSha256: "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
-                } }));
+                } })));
                 expect(result.statusCode).to.equal(200);
                 const url = new URL(body(result).url);
                 expect(url.hostname).to.equal("lake-bucket.s3.ap-southeast-2.amazonaws.com");
