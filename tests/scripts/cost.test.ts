@@ -4,7 +4,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { program, ofType } from "../helpers/program";
 import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
-import { costOf } from "../../scripts/lib/cost/report";
+import { costOf, designAtFleet, PLANNING_FLEETS } from "../../scripts/lib/cost/report";
 import { recordGzipRatio } from "../../policy/lib/cost/measured";
 import { checkStack } from "../../scripts/lib/policy-run";
 import { fromProgramRun } from "../../scripts/lib/policy-input";
@@ -37,6 +37,17 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         const a = costOf(withModel).ours.firstMonth.totalUsd;
         const b = costOf(instance).ours.firstMonth.totalUsd;
         expect(b - a, "always-on ml.t2.medium costs ~$40 more at 50 detectors").to.be.greaterThan(35);
+    });
+
+    it("capacity planning from the one run: the design at each planning size is what a real program run at that size declares", async () => {
+        const dev = await program();
+        const design = designFromResources(dev.resources);
+        const usage = usageFromConfig(dev.config);
+        for (const detectors of PLANNING_FLEETS) {
+            const real = await program({ "mdetect:detectorCount": detectors });
+            expect(usageFromConfig(real.config), `usage at ${detectors}`).to.deep.equal({ ...usage, detectors });
+            expect(designAtFleet(design, { ...usage, detectors }), `design at ${detectors}`).to.deep.equal(designFromResources(real.resources));
+        }
     });
 
     it("reads the usage profile from config and schedules from rate expressions", async () => {
