@@ -1,5 +1,5 @@
 /**
- * Staff-only routes that maintain the registry: create and update sites, detectors and
+ * Staff-only routes that maintain the registry: list, create and update sites, detectors and
  * deployments. Bodies are checked against a per-route field list (unknown fields refused, types
  * checked, ISO dates parsed); the registry then enforces its own rules (overlaps, references,
  * ranges) and its domain errors become 400/404/409 problems in the router.
@@ -7,10 +7,11 @@
 import type { Pool } from "mysql2/promise";
 import { createDetector, createSite, updateDetector, updateSite } from "../registry/catalog";
 import { createDeployment, updateDeployment } from "../registry/deployments";
+import { listAllDeployments, listAllDetectors, listAllSites } from "../registry/staff-catalog";
 import { ApiEvent, PROBLEMS, badRequest, json, notFound } from "./http";
 import { requireStaff } from "./identity";
 import { Operation, Routes } from "./router";
-import { DEPLOYMENT, DETECTOR as DETECTOR_SCHEMA, FIELD, JsonSchema, SITE as SITE_SCHEMA, bodySchema } from "./schemas";
+import { CLIENT_DEPLOYMENT, DEPLOYMENT, DETECTOR as DETECTOR_SCHEMA, FIELD, JsonSchema, SITE as SITE_SCHEMA, bodySchema, list } from "./schemas";
 import { ID_PATTERN, jsonBody, onlyFields, pathId } from "./validate";
 
 export interface AdminDeps {
@@ -80,7 +81,22 @@ function update(what: string, fields: Fields, result: JsonSchema, save: (pool: P
     };
 }
 
+/** The whole catalog, for staff (the client lists of the same things are scoped to the caller's client). */
+function listAll(what: string, item: JsonSchema, load: (pool: Pool) => Promise<unknown[]>): Operation<AdminDeps> {
+    return {
+        summary: `Every ${what} in the registry (staff).`, access: "staff",
+        responses: [{ status: 200, description: "Every item, in a stable order (no paging).", schema: list(item) }],
+        handle: async ({ caller, deps }) => {
+            requireStaff(caller);
+            return json(200, { items: await load(deps.pool) });
+        },
+    };
+}
+
 export const ADMIN_ROUTES: Routes<AdminDeps> = {
+    "GET /v1/registry/sites": listAll("site, by name", SITE_SCHEMA, listAllSites),
+    "GET /v1/registry/detectors": listAll("detector, by serial", DETECTOR_SCHEMA, listAllDetectors),
+    "GET /v1/registry/deployments": listAll("deployment with its site's name, newest start first", CLIENT_DEPLOYMENT, listAllDeployments),
     "POST /v1/sites": create("site", SITE, ["name", "kind", "latitude", "longitude"], SITE_SCHEMA, createSite),
     "PATCH /v1/sites/{id}": update("site", SITE, SITE_SCHEMA, updateSite),
     "POST /v1/detectors": create("detector", DETECTOR, ["serial", "model", "firmware"], DETECTOR_SCHEMA, createDetector),

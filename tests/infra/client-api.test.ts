@@ -11,6 +11,7 @@ const IDENTITY = "mdetect:access:ClientIdentity::mdetect-clients";
 const EXPECTED_ROUTES = [
     "GET /v1/findings", "GET /v1/findings/{id}", "GET /v1/findings/{id}/download", "GET /v1/projects", "GET /v1/sites",
     "GET /v1/detectors", "GET /v1/deployments", "POST /v1/uploads", "GET /v1/openapi.json",
+    "GET /v1/registry/sites", "GET /v1/registry/detectors", "GET /v1/registry/deployments",
     "POST /v1/sites", "PATCH /v1/sites/{id}", "POST /v1/detectors", "PATCH /v1/detectors/{id}", "POST /v1/deployments", "PATCH /v1/deployments/{id}",
 ];
 const FUNCTIONS = ROUTE_TABLES;
