@@ -4,7 +4,8 @@ import { gzipSync } from "zlib";
 import * as reg from "../../../functions/registry";
 import { ownerAt } from "../../../functions/registry/deployments";
 import { MAX_SPAN_SERIALS } from "../../../functions/registry/owner-spans";
-import { resolveOwners } from "../../../functions/inference/routing";
+import { ownerLookup, resolveOwners } from "../../../functions/inference/routing";
+import type { OwnerSpan } from "../../../functions/registry/types";
 import { dalRegistry } from "../../../functions/inference/registry-dal";
 import { severityOf, WARNING_MARGIN } from "../../../functions/inference/findings";
 import { readCuratedRows } from "../../../functions/inference/curated";
@@ -84,11 +85,49 @@ describe("inference: routing readings to owners (real MariaDB registry)", () => 
         expect(seen.sort((x, y) => y - x)).to.deep.equal([MAX_SPAN_SERIALS, MAX_SPAN_SERIALS, 1]);
     });
 
+    it("makes exactly one call for exactly MAX_SPAN_SERIALS detectors, and none for no readings", async () => {
+        const calls: string[][] = [];
+        const record = async (serials: string[]) => { calls.push(serials); return []; };
+        await resolveOwners(Array.from({ length: MAX_SPAN_SERIALS }, (_, i) => ({ detector: `MD-Y${i}`, atMs: T0 })), record);
+        expect(calls.map((c) => c.length)).to.deep.equal([MAX_SPAN_SERIALS]);
+        calls.length = 0;
+        const ownerOf = await resolveOwners([], record);
+        expect(calls, "no readings, no registry call").to.deep.equal([]);
+        expect(ownerOf("MD-8001", T0)).to.equal(undefined);
+    });
+
     it("refuses to ask for more than MAX_SPAN_SERIALS detectors at once", async () => {
         const error = await reg.listDetectors(db.pool, (await reg.createClient(db.pool, { name: "Routing C" })).id)
             .then(() => dalRegistry(db.pool).ownerSpans(Array.from({ length: MAX_SPAN_SERIALS + 1 }, (_, i) => `S${i}`), new Date(T0), new Date(T0)))
             .catch((e) => e);
         expect(error.code).to.equal("invalid_argument");
+    });
+});
+
+describe("inference: owner lookup over spans in any order", () => {
+    /** Back-to-back or gapped spans of one detector (the registry refuses overlaps), open-ended last. */
+    const spansArb = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 8 }).map((steps) => {
+        const spans: OwnerSpan[] = [];
+        let t = 0;
+        steps.forEach(([gap, length], i) => {
+            const startsAt = t + gap;
+            t = startsAt + length;
+            const open = i === steps.length - 1 && gap === 0;
+            spans.push({ serial: "MD-1", startsAt: new Date(startsAt), endsAt: open ? undefined : new Date(t), owner: { clientId: "c", projectId: `p${i}`, siteId: "s", deploymentId: `d${i}`, detectorId: "MD-1" } });
+        });
+        return spans;
+    });
+    /** The rule itself, by linear scan: start inclusive, end exclusive. */
+    const oracle = (spans: OwnerSpan[], at: number) =>
+        spans.find((s) => s.startsAt.getTime() <= at && (s.endsAt === undefined || at < s.endsAt.getTime()))?.owner.deploymentId;
+
+    it("finds the covering span at every instant, whatever order the registry returns spans in", () => {
+        fc.assert(fc.property(spansArb.chain((spans) => fc.tuple(fc.constant(spans), fc.shuffledSubarray(spans, { minLength: spans.length }))), ([spans, shuffled]) => {
+            const ownerOf = ownerLookup(shuffled);
+            const end = spans[spans.length - 1].startsAt.getTime() + 10;
+            for (let at = -1; at <= end; at++) expect(ownerOf("MD-1", at)?.deploymentId, `at ${at}`).to.equal(oracle(spans, at));
+            expect(ownerOf("MD-2", 0)).to.equal(undefined);
+        }));
     });
 });
 
