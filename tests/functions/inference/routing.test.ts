@@ -7,7 +7,7 @@ import { MAX_SPAN_SERIALS } from "../../../functions/registry/owner-spans";
 import { ownerLookup, resolveOwners } from "../../../functions/inference/routing";
 import type { OwnerSpan } from "../../../functions/registry/types";
 import { dalRegistry } from "../../../functions/inference/registry-dal";
-import { severityOf, WARNING_MARGIN } from "../../../functions/inference/findings";
+import { findingsKey, groupFindings, severityOf, FINDING_PERIOD_MS, WARNING_MARGIN } from "../../../functions/inference/findings";
 import { readCuratedRows } from "../../../functions/inference/curated";
 import { TestDatabase, withTestDatabase } from "../../helpers/db";
 import { HEADER, line, row, stream } from "./fixtures";
@@ -75,6 +75,41 @@ describe("inference: routing readings to owners (real MariaDB registry)", () => 
                 const readings = pairs.map(([detector, t]) => ({ detector, atMs: T0 + t }));
                 const ownerOf = await resolveOwners(readings, port.ownerSpans);
                 for (const r of readings) expect(ownerOf(r.detector, r.atMs)?.deploymentId).to.equal((await truth(r.detector, r.atMs))?.deploymentId);
+            }), { numRuns: 30 });
+    });
+
+    it("groups findings by the registry's owner (client and project) and UTC hour, for times at the edges and scores in every band", async () => {
+        const port = dalRegistry(db.pool);
+        const THRESHOLD = 0.8;
+        const edge = fc.constantFrom(0, HOUR, 2 * HOUR, 3 * HOUR).chain((e) => fc.constantFrom(e - 1, e, e + 1));
+        const time = fc.oneof(edge, fc.integer({ min: -HOUR, max: 4 * HOUR }));
+        const score = fc.oneof(fc.constantFrom(THRESHOLD, THRESHOLD - WARNING_MARGIN, THRESHOLD - WARNING_MARGIN - 1e-9), fc.double({ min: 0, max: 1, noNaN: true }));
+        await fc.assert(fc.asyncProperty(
+            fc.array(fc.tuple(fc.constantFrom("MD-8001", "MD-8002", "MD-8003", "MD-8004"), time, score), { minLength: 1, maxLength: 30 }),
+            async (triples) => {
+                const rows = triples.map(([detectorId, t, s], i) => ({ detectorId, timestamp: new Date(T0 + t).toISOString(), seq: String(i), score: s }));
+                const ownerOf = await resolveOwners(rows.map((r) => ({ detector: r.detectorId, atMs: Date.parse(r.timestamp) })), port.ownerSpans);
+                const groups = groupFindings(rows, (r) => ownerOf(r.detectorId, Date.parse(r.timestamp)), "curated/batch/x.csv.gz", THRESHOLD);
+                expect(groups.flatMap((g) => g.rows.map((r) => r.seq)).sort(), "every row in exactly one group").to.deep.equal(rows.map((r) => r.seq).sort());
+                expect(new Set(groups.map((g) => g.key)).size, "one group per key").to.equal(groups.length);
+                for (const g of groups) {
+                    const times = g.rows.map((r) => Date.parse(r.timestamp));
+                    const hour = Math.floor(times[0] / FINDING_PERIOD_MS) * FINDING_PERIOD_MS;
+                    for (const r of g.rows) {
+                        const owner = await truth(r.detectorId, Date.parse(r.timestamp));
+                        expect(g.owner, `${r.detectorId} at ${r.timestamp}`).to.deep.equal(owner && { clientId: owner.clientId, projectId: owner.projectId });
+                        expect(Math.floor(Date.parse(r.timestamp) / FINDING_PERIOD_MS) * FINDING_PERIOD_MS, "same UTC hour").to.equal(hour);
+                    }
+                    expect(g.key).to.equal(findingsKey(g.owner, hour, g.key.split("/").pop()!));
+                    expect(g.periodStart.getTime()).to.equal(Math.min(...times));
+                    expect(g.periodEnd.getTime(), "end exclusive, 1 ms after the last reading").to.equal(Math.max(...times) + 1);
+                    const scores = g.rows.map((r) => r.score);
+                    expect(g.maxScore).to.equal(Math.max(...scores));
+                    expect(g.severity).to.equal(severityOf(g.maxScore, THRESHOLD));
+                    expect(g.alertCount).to.equal(scores.filter((x) => x >= THRESHOLD).length);
+                    expect(g.alertingDetectors).to.deep.equal([...new Set(g.rows.filter((r) => r.score >= THRESHOLD).map((r) => r.detectorId))].sort());
+                    expect(g.detectors).to.deep.equal([...new Set(g.rows.map((r) => r.detectorId))].sort());
+                }
             }), { numRuns: 30 });
     });
 
