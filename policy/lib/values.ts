@@ -85,14 +85,6 @@ export function conditionValue(statement: Statement, operators: readonly string[
     return undefined;
 }
 
-/** Deny statement that refuses requests not made over TLS (aws:SecureTransport false). */
-export function deniesInsecureTransport(statement: Statement): boolean {
-    const value = conditionValue(statement, ["Bool", "BoolIfExists"], "aws:SecureTransport");
-    const principal = statement.principal;
-    const everyone = principal === "*" || (isRecord(principal) && list(principal.AWS).includes("*"));
-    return statement.Effect === "Deny" && everyone && value !== undefined && value.includes("false");
-}
-
 /** Values by which other resources refer to `target`: its id, ARN, name, bucket, key id. */
 export function identifiers(target: ResourceView): unknown[] {
     return ["id", "arn", "name", "bucket", "keyId"].map((k) => target.props[k]).filter((v) => nonEmptyString(v));
