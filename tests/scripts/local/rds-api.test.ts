@@ -52,7 +52,7 @@ describe("local cloud: the API's read function on the local registry through the
     it("while the database is unavailable for 30 s the read answers 503 `unavailable` (docs/api.md: retry later); after, it serves again", async () => {
         cloud.databases.unavailableFor(30);
         const during = await get("/v1/detectors");
-        expect([during.status, during.body.type], JSON.stringify(during.body)).to.deep.equal([503, during.body.type]);
+        expect(during.status, JSON.stringify(during.body)).to.equal(503);
         expect(String(during.body.type)).to.match(/unavailable/);
         await cloud.step(31);
         const after = await get("/v1/detectors");
