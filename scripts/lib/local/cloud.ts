@@ -28,6 +28,7 @@ import { EndpointFault, LocalSageMakerRuntime } from "./sagemaker";
 import { LocalSns } from "./sns";
 import { EndpointPlan } from "./plan";
 import { ALARM_EVALUATION_SECONDS } from "./metrics";
+import { LocalRdsEndpoints } from "./rds-endpoint";
 import { Meter } from "../../../policy/lib/cost/meter";
 
 export interface LocalCloudOptions {
@@ -49,14 +50,6 @@ export function localRunConfig(model: LocalModel): Record<string, unknown> {
     return { "mdetect:modelArtifact": model.artifact, "mdetect:clientAlertSubscriptions": localAlertSubscriptions() };
 }
 
-/** Why a function of the plan does not run here (yet); the report and `mdetect local up` list them. */
-export function unavailableReason(fn: FunctionPlan): string | undefined {
-    if (fn.environment.DB_HOST) return "connects to the registry with RDS IAM auth over TLS, which the local cloud does not front yet (the registry-access function's logic answers in process: registry.ts)";
-    return undefined;
-}
-
-
-
 export class LocalCloud {
     readonly clock: SimClock;
     readonly principals = new Principals();
@@ -75,6 +68,8 @@ export class LocalCloud {
     registry!: LocalRegistry;
     sns!: LocalSns;
     sagemaker?: LocalSageMakerRuntime;
+    /** The plan's RDS instances (fault: `databases.unavailableFor(30)`). */
+    databases!: LocalRdsEndpoints;
     private lambdaFront?: LambdaFront;
     private fleetReady?: Promise<unknown>;
     readonly logs: { fn: string; line: string }[] = [];
@@ -137,9 +132,9 @@ export class LocalCloud {
         };
         this.kinesis.hooks = { onCall: (call, reply) => this.meter.call("kinesis", call.operation, call.rawBody.length, Buffer.byteLength(reply.body)) };
         this.registry = await LocalRegistry.create();
+        this.databases = new LocalRdsEndpoints(this.plan, this.registry, this.principals, this.authorizer, this.clock);
+        await this.databases.start();
         this.lambdaFront = new LambdaFront(this.plan.functions, this.principals, this.authorizer, async (fn, payload) => {
-            // A function in the VPC (the registry-access one, for the others) answers with its logic on the local registry.
-            if (fn.environment.DB_HOST) return { ok: true, result: await this.registry.answer(payload) };
             const r = await this.lambda.invoke(fn.arn, payload);
             return r.ok ? { ok: true, result: r.result } : { ok: false, errorType: r.errorType ?? "Unhandled", errorMessage: r.errorMessage ?? "" };
         });
@@ -149,9 +144,10 @@ export class LocalCloud {
         const endpoints: Record<string, string> = { S3: this.s3.url, KINESIS: this.kinesis.url, LAMBDA: await this.lambdaFront.start(), SNS: await this.sns.start() };
         if (this.plan.endpoints.length) endpoints.SAGEMAKER_RUNTIME = await this.startSageMaker();
         this.lambda = new LocalLambda(this.plan, this.clock, this.queues, (fn) => {
-            const reason = unavailableReason(fn);
-            if (reason) { this.unavailable.push({ fn: fn.logicalName, reason }); return undefined; }
+            const database = this.databases.runnerOptions(fn);
+            if (typeof database === "string") { this.unavailable.push({ fn: fn.logicalName, reason: database }); return undefined; }
             return {
+                ...database,
                 region: this.plan.region, endpoints, principal: this.session(fn.logicalName, fn.role.arn),
                 onLog: (line, f) => { this.logs.push({ fn: f.logicalName, line }); this.metrics.fromLogLine(line, this.clock.now()); this.options.onLog?.(line, f); },
                 onInvoke: (f, r) => {
@@ -263,6 +259,7 @@ export class LocalCloud {
         await this.sagemaker?.stop();
         await this.kinesis.stop();
         await this.s3.stop();
+        await this.databases?.stop();
         await this.registry?.stop();
     }
 }

@@ -35,6 +35,7 @@ export const TYPES = {
     endpoint: "aws:sagemaker/endpoint:Endpoint",
     endpointConfiguration: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
     key: "aws:kms/key:Key",
+    dbInstance: "aws:rds/instance:Instance",
 } as const;
 
 export interface PolicyDocument {
@@ -167,6 +168,8 @@ export interface BucketPlan {
     /** The bucket sends its object events to EventBridge (a BucketNotification with eventbridge: true). */
     readonly eventBridge?: boolean;
 }
+/** An RDS instance: functions find it by DB_HOST = address; `dbuser:` ARNs name its resource id. */
+export interface DatabasePlan { readonly address: string; readonly port: number; readonly resourceId: string }
 export interface KeyPlan { readonly arn: string; readonly policy?: PolicyDocument }
 export interface QueuePlan { readonly name: string; readonly arn: string; readonly policy?: PolicyDocument }
 
@@ -188,6 +191,7 @@ export interface LocalPlan {
     readonly endpoints: readonly EndpointPlan[];
     /** Roles devices assume through the IoT credentials provider (the program's role aliases). */
     readonly deviceRoleArns: readonly string[];
+    readonly databases: readonly DatabasePlan[];
     readonly outputs: Readonly<Record<string, unknown>>;
 }
 
@@ -402,6 +406,7 @@ export function readPlan(run: ProgramRun): LocalPlan {
         account: accountOf(anyArn), region, stack: run.stack,
         functions, roles, streams, deliveryStreams, buckets, keys, rules, queues, routes, topics, alarms, endpoints,
         deviceRoleArns: of(TYPES.roleAlias).map((a) => String(a.inputs.roleArn)),
+        databases: of(TYPES.dbInstance).map((d) => ({ address: String(d.state.address), port: Number(d.state.port ?? d.inputs.port ?? 3306), resourceId: String(d.state.resourceId) })),
         outputs: run.outputs,
     };
 }

@@ -1,15 +1,12 @@
 /**
  * The registry in the local cloud: a real, migrated MariaDB database of its own (uniquely named,
  * dropped at stop) on MDETECT_LOCAL_DB_URL, else MDETECT_TEST_DB_URL, else root@127.0.0.1:3306.
- * What the plan's registry-access function answers is `handleAccessRequest` on this database:
- * the function's own logic, in process, because the deployed package connects with an RDS IAM
- * token over TLS pinned to the Amazon RDS CA, which nothing local can present (docs/local.md).
- * Also the staff side: enrolling a detector (its device key as the registry's certificate) and
+ * The plan's functions reach it through the RDS front (rds-endpoint.ts) as their own database
+ * users, signed in locally (db-users.ts). Also the staff side: enrolling a detector (its device key as the registry's certificate) and
  * deploying it at a site, as `mdetect detector provision` and the admin API would.
  */
 import { createHash, randomBytes } from "crypto";
 import type { Pool } from "mysql2/promise";
-import { handleAccessRequest } from "../../../functions/registry/access-handler";
 import { createDetector, createSite } from "../../../functions/registry/catalog";
 import { migrationConnection, poolFromUrl, urlOptions } from "../../../functions/registry/connect";
 import { createDeployment, endDeployment, findDetector, listDeployments } from "../../../functions/registry/deployments";
@@ -36,12 +33,11 @@ const SEEDED_OWNERS: LocalOwner[] = (() => {
 export function localAlertSubscriptions(): string[] {
     return SEEDED_OWNERS.filter((o) => o.email).map((o) => `${o.email}=${o.clientId}`);
 }
+import { dropDatabaseAndGrants, enableLocalLogins } from "./db-users";
 
 const SERVER_URL = process.env.MDETECT_LOCAL_DB_URL ?? process.env.MDETECT_TEST_DB_URL ?? "mysql://root@127.0.0.1:3306";
 
 export class LocalRegistry {
-    /** Statements the registry-access function ran (the meter's `registry.queries` counts requests). */
-    requests = 0;
     private seeded?: Promise<LocalOwner[]>;
 
     private constructor(readonly name: string, readonly pool: Pool) {}
@@ -61,10 +57,20 @@ export class LocalRegistry {
         return new LocalRegistry(name, poolFromUrl(url.toString()));
     }
 
-    /** The registry-access function's answer to one invocation payload. */
-    answer(request: unknown): Promise<unknown> {
-        this.requests += 1;
-        return handleAccessRequest(() => this.pool, request, () => undefined);
+    /** The MariaDB server the database is on (what the RDS front splices to). */
+    get server(): { host: string; port: number } {
+        const { host, port } = urlOptions(SERVER_URL);
+        return { host: host ?? "127.0.0.1", port: port ?? 3306 };
+    }
+
+    /** Lets `users` sign in locally (`appUser` created with the deploy migrator's grants on this database). */
+    async enableLogins(users: readonly string[], appUser?: string): Promise<void> {
+        const admin = await migrationConnection({ ...urlOptions(SERVER_URL), database: undefined });
+        try {
+            await enableLocalLogins(admin, this.name, users, appUser);
+        } finally {
+            await admin.end();
+        }
     }
 
     /**
@@ -121,7 +127,7 @@ export class LocalRegistry {
         await this.pool.end();
         const admin = await migrationConnection({ ...urlOptions(SERVER_URL), database: undefined });
         try {
-            await admin.query(`DROP DATABASE IF EXISTS \`${this.name}\``);
+            await dropDatabaseAndGrants(admin, this.name);
         } finally {
             await admin.end();
         }
