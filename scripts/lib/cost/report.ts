@@ -29,6 +29,8 @@ export interface CapacityRow {
 
 export interface TargetView {
     readonly variant: string;
+    /** The variant the stack's own config describes (its mdetect:recordEncoding, with the stream). */
+    readonly configured: boolean;
     readonly month: number;
     readonly totalUsd: number;
     readonly perDetectorUsd: number;
@@ -68,11 +70,11 @@ function withInference(design: Design, config: Record<string, unknown>): Design 
     };
 }
 
-function targetView(variant: string, design: Design, usage: Usage, months: number): TargetView {
+function targetView(variant: string, design: Design, usage: Usage, months: number, configured: boolean): TargetView {
     const e = estimate(design, usage, months).lastMonth;
     const floor = floorMonth(usage, months, design.endpoint !== undefined);
     return {
-        variant, month: months, totalUsd: e.totalUsd, perDetectorUsd: e.totalUsd / usage.detectors,
+        variant: `${variant}${configured ? " [as configured]" : ""}`, configured, month: months, totalUsd: e.totalUsd, perDetectorUsd: e.totalUsd / usage.detectors,
         upperBoundUsd: e.totalUsd + UNCONFIRMED_PRICE_UPLIFT * e.unconfirmedUsd,
         floorUsd: floor.totalUsd, ratioToFloor: e.totalUsd / floor.totalUsd, lines: e.lines, floorLines: floor.lines,
     };
@@ -87,12 +89,12 @@ export function targetViews(design: Design, usage: Usage, months = 12): TargetVi
     const ratio = recordGzipRatio(usage.readingsPerRecord);
     const plain = { ...usage, recordGzipRatio: undefined };
     const gz = { ...usage, recordGzipRatio: ratio };
-    const configured = (u: Usage) => (u.recordGzipRatio === usage.recordGzipRatio ? " [as configured]" : "");
+    const gzipConfigured = usage.recordGzipRatio !== undefined;
     const records = `${usage.readingsPerRecord} readings a record`;
     return [
-        targetView(`Kinesis stream, firmware sends plain NDJSON, ${records}${configured(plain)}`, design, plain, months),
-        targetView(`Kinesis stream, firmware gzips each record (measured ratio ${ratio.toFixed(4)}), ${records}${configured(gz)}`, design, gz, months),
-        targetView(`firmware gzip + Firehose Direct PUT (no Kinesis stream), ${records}`, directPutVariant(design), gz, months),
+        targetView(`Kinesis stream, firmware sends plain NDJSON, ${records}`, design, plain, months, !gzipConfigured),
+        targetView(`Kinesis stream, firmware gzips each record (measured ratio ${ratio.toFixed(4)}), ${records}`, design, gz, months, gzipConfigured),
+        targetView(`firmware gzip + Firehose Direct PUT (no Kinesis stream), ${records}`, directPutVariant(design), gz, months, false),
     ];
 }
 
@@ -110,10 +112,14 @@ export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 1
     };
 }
 
-export async function capacityPlan(stack: string, fleets: readonly number[] = PLANNING_FLEETS): Promise<CapacityRow[]> {
+/** Runs the program for a stack with config overrides (tests pass their cached runner). */
+export type ProgramRunner = (config: Record<string, unknown>, stack: string) => Promise<ProgramRun>;
+const freshRun: ProgramRunner = (config, stack) => runProgram({ stack, config });
+
+export async function capacityPlan(stack: string, fleets: readonly number[] = PLANNING_FLEETS, runFor: ProgramRunner = freshRun): Promise<CapacityRow[]> {
     const rows: CapacityRow[] = [];
     for (const detectors of fleets) {
-        const run = await runProgram({ stack, config: { "mdetect:detectorCount": detectors } });
+        const run = await runFor({ "mdetect:detectorCount": detectors }, stack);
         const design = designFromResources(run.resources);
         const usage = usageFromConfig(run.config);
         const est = estimate(design, usage, 12);
@@ -151,6 +157,7 @@ const usd = (n: number): string => `$${n.toFixed(2)}`;
 
 export function renderCostSummary(report: CostReport): string {
     const e = report.estimate;
+    const shown = report.target.find((t) => t.configured) ?? report.target[0];
     const lines = [
         `Estimated monthly cost for ${e.usage.detectors} detectors (first month): ${usd(e.firstMonth.totalUsd)} (${usd(e.perDetectorUsd)} per detector)`,
         ...e.breakdown.map((b) => `  ${b.service.padEnd(16)} ${usd(b.usd).padStart(10)}`),
@@ -160,11 +167,11 @@ export function renderCostSummary(report: CostReport): string {
         ...report.target.flatMap((t) => [
             `With inference on, month ${t.month}, ${t.variant}: ${usd(t.totalUsd)} (${usd(t.perDetectorUsd)} per detector; at most ${usd(t.upperBoundUsd)} if every non-${PRICES_TARGET_REGION} price is ${UNCONFIRMED_PRICE_UPLIFT * 100}% higher in Sydney); floor ${usd(t.floorUsd)}, ratio ${t.ratioToFloor.toFixed(2)}`,
         ]),
-        `Month ${report.target[0].month} lines, ${report.target[0].variant} (price region in brackets):`,
-        ...report.target[0].lines.filter((l) => l.usd >= 0.005).sort((a, b) => b.usd - a.usd)
+        `Month ${shown.month} lines, ${shown.variant} (price region in brackets):`,
+        ...shown.lines.filter((l) => l.usd >= 0.005).sort((a, b) => b.usd - a.usd)
             .map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
-        `Floor for the same job, month ${report.target[0].month} (compressed telemetry in Deep Archive, cheapest ingest, minimum registry, scoring):`,
-        ...report.target[0].floorLines.map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
+        `Floor for the same job, month ${shown.month} (compressed telemetry in Deep Archive, cheapest ingest, minimum registry, scoring):`,
+        ...shown.floorLines.map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
         "Where the design should change:",
         ...report.decisions.map((d) => `  - ${d.question}: ${d.detail}`),
     ];
