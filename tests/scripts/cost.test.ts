@@ -4,7 +4,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { program, ofType } from "../helpers/program";
 import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
-import { capacityPlan, costOf, costReport } from "../../scripts/lib/cost/report";
+import { costOf, costReport, designAtFleet, PLANNING_FLEETS } from "../../scripts/lib/cost/report";
 import { recordGzipRatio } from "../../policy/lib/cost/measured";
 import { checkStack } from "../../scripts/lib/policy-run";
 import { fromProgramRun } from "../../scripts/lib/policy-input";
@@ -37,6 +37,17 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         const a = costOf(withModel).ours.firstMonth.totalUsd;
         const b = costOf(instance).ours.firstMonth.totalUsd;
         expect(b - a, "always-on ml.t2.medium costs ~$40 more at 50 detectors").to.be.greaterThan(35);
+    });
+
+    it("capacity planning from the one run: the design at each planning size is what a real program run at that size declares", async () => {
+        const dev = await program();
+        const design = designFromResources(dev.resources);
+        const usage = usageFromConfig(dev.config);
+        for (const detectors of PLANNING_FLEETS) {
+            const real = await program({ "mdetect:detectorCount": detectors });
+            expect(usageFromConfig(real.config), `usage at ${detectors}`).to.deep.equal({ ...usage, detectors });
+            expect(designAtFleet(design, { ...usage, detectors }), `design at ${detectors}`).to.deep.equal(designFromResources(real.resources));
+        }
     });
 
     it("reads the usage profile from config and schedules from rate expressions", async () => {
@@ -88,20 +99,15 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         expect(gzip.totalUsd, "issue 17 target: <= $100 at 1,000 detectors, month 12, inference on").to.be.at.most(100);
     });
 
-    it("plans capacity from a program run per fleet size: more detectors, more shards", async () => {
-        const rows = await capacityPlan("dev", [50, 10_000], program);
-        expect(rows.map((r) => r.detectors)).to.deep.equal([50, 10_000]);
-        expect(rows[1].shards).to.be.greaterThan(rows[0].shards);
-        expect(rows[1].perDetectorUsd, "fixed costs spread over the fleet").to.be.lessThan(rows[0].perDetectorUsd);
-    });
-
-    it("prints the report as JSON from the command line (capacity planning skipped: one program run)", async () => {
-        const { stdout } = await run(process.execPath, [BIN, "cost", "--detectors", "1000", "--json", "--no-capacity"], { maxBuffer: 10 * 1024 * 1024 });
+    it("prints the report as JSON from the command line, capacity planning included", async () => {
+        const { stdout } = await run(process.execPath, [BIN, "cost", "--detectors", "1000", "--json"], { maxBuffer: 10 * 1024 * 1024 });
         const report = JSON.parse(stdout);
         expect(report.estimate.usage.detectors).to.equal(1000);
-        expect(report.capacity).to.equal(undefined);
         expect(report.target.map((t: { month: number }) => t.month)).to.deep.equal([12, 12, 12]);
         expect(report.estimate.perDetectorUsd).to.be.closeTo(report.estimate.firstMonth.totalUsd / 1000, 1e-9);
+        expect(report.capacity.map((r: { detectors: number }) => r.detectors)).to.deep.equal([...PLANNING_FLEETS]);
+        const shards = report.capacity.map((r: { shards: number }) => r.shards);
+        expect(shards[3]).to.be.greaterThan(shards[0]);
     });
 
     it("refuses a bad --detectors with a clear message", async () => {

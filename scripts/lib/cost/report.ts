@@ -1,9 +1,8 @@
 /**
  * The cost report: the estimate for a program run, the comparison with the seed's design and
- * capacity planning across fleet sizes (each size is a real program run, so shard counts and
- * every other derived setting come from the program itself).
+ * capacity planning across fleet sizes, all computed from the one run.
  */
-import { runProgram, ProgramRun } from "../mock-run";
+import type { ProgramRun } from "../mock-run";
 import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/design";
 import type { CostLine, Design, Usage } from "../../../policy/lib/cost/model";
 import { estimate, Estimate, flow, PRICES_TARGET_REGION } from "../../../policy/lib/cost/model";
@@ -112,20 +111,29 @@ export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 1
     };
 }
 
-/** Runs the program for a stack with config overrides (tests pass their cached runner). */
-export type ProgramRunner = (config: Record<string, unknown>, stack: string) => Promise<ProgramRun>;
-const freshRun: ProgramRunner = (config, stack) => runProgram({ stack, config });
+/**
+ * The design at another fleet size (`usage.detectors`), read from this run: the fleet size reaches the program only
+ * through the stream's shard count (infra/realtime-ingest.ts sizes provisioned shards with
+ * streamCapacity), so everything else is the run's own. tests/scripts/cost.test.ts holds this
+ * against a real program run at each planning size.
+ */
+export function designAtFleet(design: Design, usage: Usage): Design {
+    if (design.stream?.mode !== "PROVISIONED") return design;
+    const shards = streamCapacity({ detectorCount: usage.detectors, bytesPerSecondPerDetector: usage.bytesPerSecondPerDetector, readingsPerRecord: usage.readingsPerRecord }).shards;
+    return { ...design, stream: { ...design.stream, shards } };
+}
 
-export async function capacityPlan(stack: string, fleets: readonly number[] = PLANNING_FLEETS, runFor: ProgramRunner = freshRun): Promise<CapacityRow[]> {
-    const rows: CapacityRow[] = [];
-    for (const detectors of fleets) {
-        const run = await runFor({ "mdetect:detectorCount": detectors }, stack);
-        const design = designFromResources(run.resources);
-        const usage = usageFromConfig(run.config);
+/** Capacity across fleet sizes, all from the one run (no program run per size: the model is pure). */
+export function capacityPlan(run: Pick<ProgramRun, "resources" | "config">, fleets: readonly number[] = PLANNING_FLEETS): CapacityRow[] {
+    const runDesign = designFromResources(run.resources);
+    const runUsage = usageFromConfig(run.config);
+    return fleets.map((detectors) => {
+        const usage: Usage = { ...runUsage, detectors };
+        const design = designAtFleet(runDesign, usage);
         const est = estimate(design, usage, 12);
         const f = flow(design, usage);
         const cap = streamCapacity({ detectorCount: detectors, bytesPerSecondPerDetector: usage.bytesPerSecondPerDetector, readingsPerRecord: usage.readingsPerRecord });
-        rows.push({
+        return {
             detectors,
             shards: design.stream?.shards ?? 0,
             limitedBy: cap.limitedBy,
@@ -135,9 +143,8 @@ export async function capacityPlan(stack: string, fleets: readonly number[] = PL
             storedGbAfter12Months: est.months[11].storedGb,
             monthlyUsd: est.firstMonth.totalUsd,
             perDetectorUsd: est.perDetectorUsd,
-        });
-    }
-    return rows;
+        };
+    });
 }
 
 export async function costReport(run: ProgramRun, options: { months?: number; capacity?: boolean } = {}): Promise<CostReport> {
@@ -148,7 +155,7 @@ export async function costReport(run: ProgramRun, options: { months?: number; ca
         seed: { estimate: seed, oursWithInference: comparable, ratio: seed.firstMonth.totalUsd / comparable.firstMonth.totalUsd },
         decisions,
         target,
-        capacity: options.capacity ? await capacityPlan(run.stack) : undefined,
+        capacity: options.capacity ? capacityPlan(run) : undefined,
         prices: PRICE_TABLE_NOTE,
     };
 }
