@@ -168,11 +168,12 @@ function num(config: Record<string, unknown>, key: string): number {
 }
 
 export function usageFromConfig(config: Record<string, unknown>): Usage {
+    const detectors = num(config, "detectorCount");
     const readingsPerRecord = num(config, "readingsPerRecord");
     const encoding = config["mdetect:recordEncoding"] ?? "plain";
     if (encoding !== "gzip" && encoding !== "plain") throw new Error(`config mdetect:recordEncoding must be gzip or plain, got ${String(encoding)}`);
     return {
-        detectors: num(config, "detectorCount"),
+        detectors,
         bytesPerSecondPerDetector: num(config, "bytesPerSecondPerDetector"),
         readingsPerRecord,
         compressionRatio: num(config, "compressionRatio"),

@@ -3,8 +3,8 @@
  * against the local cloud's meter for the same workload, run through the plan's real-time path
  * (signed PutRecords through the SigV4/IAM Kinesis front, Firehose, the serialized transform, S3).
  * The window is short so the suite can afford 1,000 producers: every detector sends one record
- * (readings = window), and the model predicts for exactly that window. Inference does not run
- * locally yet, so this calibrates the ingest path.
+ * (readings = window), and the model predicts for exactly that window. This calibrates the ingest
+ * path; the scoring path (which the local cloud now runs too) is not calibrated yet.
  */
 import { expect } from "chai";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
