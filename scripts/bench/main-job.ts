@@ -47,14 +47,16 @@ export async function run(): Promise<BenchResult> {
         }
         const wall = (v: Variant) => median(results[v].map((t) => t.seconds));
         const rss = (v: Variant) => median(results[v].map((t) => t.maxRssMb));
+        const cpu = (v: Variant) => median(results[v].map((t) => t.cpuSeconds));
         lines.push(`${job.label} (median of ${RUNS}):`);
         for (const v of ["baseline", "cold", "warm"] as Variant[]) {
             if (results[v].length === 0) continue;
             const failed = results[v].filter((t) => t.exitCode !== 0);
             if (failed.length) targetsMet = false;
-            lines.push(`  ${v.padEnd(8)} ${wall(v).toFixed(1).padStart(6)} s  ${rss(v).toFixed(0).padStart(5)} MB peak  (${results[v].map(fmtLoad).join("; ")})${failed.length ? `  EXIT ${failed.map((t) => t.exitCode).join(",")}` : ""}`);
+            lines.push(`  ${v.padEnd(8)} ${wall(v).toFixed(1).padStart(6)} s wall  ${cpu(v).toFixed(1).padStart(6)} s CPU  ${rss(v).toFixed(0).padStart(5)} MB peak  (${results[v].map(fmtLoad).join("; ")})${failed.length ? `  EXIT ${failed.map((t) => t.exitCode).join(",")}` : ""}`);
         }
-        if (baseline) lines.push(`  warm / baseline: ${(wall("warm") / wall("baseline")).toFixed(2)}x wall, ${(rss("warm") / rss("baseline")).toFixed(2)}x RSS; cold / baseline: ${(wall("cold") / wall("baseline")).toFixed(2)}x wall`);
+        if (baseline) lines.push(`  warm / baseline: ${(wall("warm") / wall("baseline")).toFixed(2)}x wall, ${(cpu("warm") / cpu("baseline")).toFixed(2)}x CPU, ${(rss("warm") / rss("baseline")).toFixed(2)}x RSS; cold / baseline: ${(wall("cold") / wall("baseline")).toFixed(2)}x wall, ${(cpu("cold") / cpu("baseline")).toFixed(2)}x CPU`);
+        lines.push(`  warm / cold: ${(wall("warm") / wall("cold")).toFixed(2)}x wall, ${(cpu("warm") / cpu("cold")).toFixed(2)}x CPU`);
         const quiet = results.warm.every((t) => Math.max(...t.load) <= QUIET_LOAD);
         const met = wall("warm") <= job.targetSeconds;
         if (quiet && !met) targetsMet = false;

@@ -38,7 +38,7 @@ export async function run(): Promise<BenchResult> {
         lines.push(`${file}:`);
         for (const [variant, t] of results) {
             if (t.exitCode !== 0) targetsMet = false;
-            lines.push(`  ${variant.padEnd(8)} ${t.seconds.toFixed(1).padStart(6)} s  ${t.maxRssMb.toFixed(0).padStart(5)} MB peak  (${fmtLoad(t)})${t.exitCode ? `  EXIT ${t.exitCode}` : ""}`);
+            lines.push(`  ${variant.padEnd(8)} ${t.seconds.toFixed(1).padStart(6)} s wall  ${t.cpuSeconds.toFixed(1).padStart(6)} s CPU  ${t.maxRssMb.toFixed(0).padStart(5)} MB peak  (${fmtLoad(t)})${t.exitCode ? `  EXIT ${t.exitCode}` : ""}`);
         }
         const base = results.find(([v]) => v === "baseline")?.[1];
         const warm = results.find(([v]) => v === "warm")![1];

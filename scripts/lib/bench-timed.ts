@@ -13,6 +13,8 @@ const GNU_TIME = "/usr/bin/time";
 
 export interface Timed {
     readonly seconds: number;
+    /** User + system CPU seconds: far less moved by other processes than wall time on a shared machine. */
+    readonly cpuSeconds: number;
     readonly maxRssMb: number;
     readonly exitCode: number;
     /** 1-minute load average before and after: the figures mean little without it. */
@@ -25,15 +27,15 @@ export async function timed(command: string, args: string[], options: { cwd: str
     if (!fs.existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is needed for peak RSS (apt-get install -y time)`);
     const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-bench-")), "time.txt");
     const before = load1();
-    const child = spawn(GNU_TIME, ["-f", "%e %M", "-o", report, command, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: "ignore" });
+    const child = spawn(GNU_TIME, ["-f", "%e %M %U %S", "-o", report, command, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: "ignore" });
     const exitCode = await new Promise<number>((resolve, reject) => {
         child.on("error", reject);
         child.on("close", (code) => resolve(code ?? 1));
     });
     // GNU time writes "Command exited with non-zero status N" before the figures on failure.
-    const [seconds, rssKb] = fs.readFileSync(report, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+    const [seconds, rssKb, user, sys] = fs.readFileSync(report, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
     fs.rmSync(path.dirname(report), { recursive: true, force: true });
-    return { seconds, maxRssMb: rssKb / 1024, exitCode, load: [before, load1()] };
+    return { seconds, cpuSeconds: user + sys, maxRssMb: rssKb / 1024, exitCode, load: [before, load1()] };
 }
 
 export const fmtLoad = (t: Timed): string => `load ${t.load[0].toFixed(1)} -> ${t.load[1].toFixed(1)}`;
