@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { childrenOf, loadSerializedHandler, ofType, one, policyDoc, program } from "../helpers/program";
+import { recordSdkCalls } from "../helpers/aws-mock";
 import { ROUTE_TABLES, openApiDocument } from "../../functions/api/openapi";
 import { PASSWORD_MIN_LENGTH } from "../../infra/identity";
 import { apiEvent, body, claims } from "../functions/api/fixtures";
@@ -159,9 +160,11 @@ describe("infra: client identity and API", () => {
                 { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: `${lakeArn(run)}/findings/*.json.gz` },
             ]);
             const kms = statementsOf(run, "download").filter((s: any) => actions(s).some((a) => a.startsWith("kms:")));
-            // The data-key grant's conditions are proven by evaluation (client-api.iam.test.ts).
-            expect(kms.map((s: any) => [s.Sid, s.Action])).to.deep.equal([["DecryptFindings", "kms:Decrypt"], ["EncryptJsonFindings", "kms:GenerateDataKey"]]);
-            expect(kms[0]).to.deep.equal({ Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn(run) });
+            // Through S3 for the data lake only: evaluated in client-api-calls.iam.test.ts and client-api.iam.test.ts.
+            expect(kms.map((s: any) => [s.Sid, s.Action, s.Resource])).to.deep.equal([
+                ["DecryptFindings", ["kms:Decrypt"], keyArn(run)],
+                ["EncryptJsonFindings", "kms:GenerateDataKey", keyArn(run)],
+            ]);
         });
 
         it("upload may only put objects under incoming/ and has no registry access", async () => {
@@ -173,13 +176,14 @@ describe("infra: client identity and API", () => {
             expect(fn(run, "upload").inputs.vpcConfig, "no VPC: it talks to nothing").to.equal(undefined);
         });
 
-        it("read and admin may only connect to the registry as the application user, from the VPC", async () => {
+        it("read and download may connect to the registry only as the read-only user, admin as the application user, from the VPC", async () => {
             const run = await program();
-            for (const name of ["read", "admin", "download"]) {
+            for (const [name, user] of [["read", "mdetect_reader"], ["download", "mdetect_reader"], ["admin", "mdetect_app"]]) {
                 const statements = statementsOf(run, name);
                 const connect = statements.filter((s: any) => actions(s).includes("rds-db:connect"));
                 expect(connect, name).to.have.length(1);
-                expect(connect[0].Resource, name).to.match(/^arn:aws:rds-db:ap-southeast-2:\d{12}:dbuser:.+\/mdetect_app$/);
+                expect(connect[0].Resource, name).to.match(new RegExp(`^arn:aws:rds-db:ap-southeast-2:\\d{12}:dbuser:.+/${user}$`));
+                expect(fn(run, name).inputs.environment.variables.DB_USER, name).to.equal(user);
                 expect(fn(run, name).inputs.vpcConfig?.subnetIds, name).to.be.an("array").that.is.not.empty;
                 if (name !== "download") expect(statements.flatMap(actions).filter((a: string) => /^(s3|kms):/.test(a)), name).to.deep.equal([]);
             }
@@ -217,6 +221,8 @@ describe("infra: client identity and API", () => {
     });
 
     describe("serialized handlers", () => {
+        // What the deployed upload code signs, for its role's IAM table (client-api-calls.iam.test.ts).
+        const upload = recordSdkCalls("api-upload");
         it("are self-contained: each registry function answers 401 without claims, with only its zip's packages", async () => {
             const run = await program();
             for (const [name, routeKey] of [["read", "GET /v1/findings"], ["download", "GET /v1/findings/{id}/download"], ["admin", "POST /v1/sites"]]) {
@@ -245,10 +251,10 @@ describe("infra: client identity and API", () => {
                 AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token",
             });
             try {
-                const result = await handler(apiEvent("POST /v1/uploads", { claims: claims({ groups: ["staff"] }), body: {
+                const result = await upload.during(() => handler(apiEvent("POST /v1/uploads", { claims: claims({ groups: ["staff"] }), body: {
                     siteId: "0b6e3a52-4a3e-4c55-9d1c-3f0e1c2d3b4a", filename: "dump.json", contentType: "application/json",
                     checksumSha256: "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
-                } }));
+                } })));
                 expect(result.statusCode).to.equal(200);
                 const url = new URL(body(result).url);
                 expect(url.hostname).to.equal("lake-bucket.s3.ap-southeast-2.amazonaws.com");
