@@ -7,9 +7,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { findSourceMap } from "module";
 import * as pulumi from "@pulumi/pulumi";
 import { loadProject, loadStackConfig } from "./project";
 import { fakeState, fakeCall, ACCOUNT_ID } from "./fake-cloud";
+import { ClosureCache, CacheStats } from "./closure-cache";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "infra", "index.ts");
@@ -40,22 +42,40 @@ const INFRA_DIR = path.join(ROOT, "infra") + path.sep;
 /** Frames between a resource constructor and the stack transformation, inside @pulumi/pulumi. */
 const DECLARATION_FRAMES = 60;
 
+/** The raw call sites of the current stack: formatting `.stack` source-maps every frame, which cost a second a run. */
+function callSites(): NodeJS.CallSite[] {
+    const limit = Error.stackTraceLimit;
+    const prepare = Error.prepareStackTrace;
+    Error.stackTraceLimit = DECLARATION_FRAMES;
+    Error.prepareStackTrace = (_error, sites) => sites;
+    try {
+        const holder: { stack?: unknown } = {};
+        Error.captureStackTrace(holder, callSites);
+        return holder.stack as NodeJS.CallSite[];
+    } finally {
+        Error.stackTraceLimit = limit;
+        Error.prepareStackTrace = prepare;
+    }
+}
+
+/** The .ts line of a compiled frame (tsx registers each module's source map with Node). */
+function sourceLine(file: string, site: NodeJS.CallSite): number {
+    const line = site.getLineNumber() ?? 0;
+    const entry = findSourceMap(file)?.findEntry(line - 1, (site.getColumnNumber() ?? 1) - 1) as { originalLine?: number } | undefined;
+    return entry?.originalLine !== undefined ? entry.originalLine + 1 : line;
+}
+
 /**
  * The declaring call site of the resource being constructed: stack transformations run inside
- * the Resource constructor, so the innermost stack frame in infra/ (tsx maps it to the .ts
- * line) is the `new X(` of this resource, or of the program's call that created it (awsx,
+ * the Resource constructor, so the innermost stack frame in infra/ (mapped to its .ts line) is
+ * the `new X(` of this resource, or of the program's call that created it (awsx,
  * CallbackFunction children).
  */
 function declaringCallSite(): SourceLocation | undefined {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = DECLARATION_FRAMES;
-    const stack = new Error().stack ?? "";
-    Error.stackTraceLimit = limit;
-    for (const frame of stack.split("\n").slice(1)) {
-        const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(frame.trim());
-        const file = match?.[1].replace(/^file:\/\//, "");
+    for (const site of callSites()) {
+        const file = site.getFileName()?.replace(/^file:\/\//, "");
         if (!file || !file.startsWith(INFRA_DIR)) continue;
-        const line = Number(match![2]);
+        const line = sourceLine(file, site);
         // A component's own `super(...)`: its declaration is the caller's `new`, further out.
         if (/\bsuper\s*\(/.test(sourceLines(file)[line - 1] ?? "")) continue;
         return { file: path.relative(ROOT, file).split(path.sep).join("/"), line };
@@ -86,7 +106,22 @@ export interface RunOptions {
     readonly stack?: string;
     /** Overrides applied on top of the stack file, fully qualified keys (`mdetect:detectorCount`). */
     readonly config?: Record<string, unknown>;
+    /** Where serialized closures are cached (./closure-cache.ts), or false for none; default closureCacheDir(). */
+    readonly closureCache?: string | false;
 }
+
+/**
+ * Cached closures live with the packages they were built against (node_modules/.cache, the usual
+ * place for tool caches); MDETECT_CLOSURE_CACHE names another directory, or `off` for none.
+ */
+export function closureCacheDir(env: NodeJS.ProcessEnv = process.env): string | false {
+    const setting = env.MDETECT_CLOSURE_CACHE;
+    if (setting === "off") return false;
+    return setting ? path.resolve(setting) : path.join(ROOT, "node_modules", ".cache", "mdetect-closures");
+}
+
+/** Closure cache hits and misses of the last run (benchmarks and tests read them). */
+export let lastCacheStats: CacheStats | undefined;
 
 /**
  * Project defaults from Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides: what `pulumi up`
@@ -125,6 +160,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         const records: Omit<PlannedResource, "parent" | "source">[] = [];
         const parents = new Map<string, string>();
         const sources = new Map<string, SourceLocation>();
+        const cacheDir = options.closureCache ?? closureCacheDir();
+        const cache = cacheDir === false ? undefined : new ClosureCache({ root: ROOT, dir: cacheDir, runKey: [PROJECT_DIR, project, stack, config] });
+        lastCacheStats = cache?.stats;
 
         pulumi.runtime.setAllConfig(Object.fromEntries(
             Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
@@ -142,20 +180,26 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
             },
         }, project, stack, false);
 
-        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation((t) => {
-                const source = declaringCallSite();
-                if (source) sources.set(`${t.type}::${t.name}`, source);
-                const parent: any = t.opts.parent;
-                if (parent && parent.__pulumiType !== "pulumi:pulumi:Stack") {
-                    parents.set(`${t.type}::${t.name}`, `${parent.__pulumiType}::${parent.__name}`);
-                }
-                return undefined;
+        // The cache patches the runtime until every registration (and so every serialization) has landed.
+        const declare = async () => {
+            const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+                pulumi.runtime.registerStackTransformation((t) => {
+                    cache?.resourceConstructed(t.type, t.name);
+                    const source = declaringCallSite();
+                    if (source) sources.set(`${t.type}::${t.name}`, source);
+                    const parent: any = t.opts.parent;
+                    if (parent && parent.__pulumiType !== "pulumi:pulumi:Stack") {
+                        parents.set(`${t.type}::${t.name}`, `${parent.__pulumiType}::${parent.__name}`);
+                    }
+                    return undefined;
+                });
+                return freshRequire(PROGRAM);
             });
-            return freshRequire(PROGRAM);
-        });
-        // Stack outputs resolve before every child registration has landed; wait for those too.
-        await pulumi.runtime.disconnect();
+            // Stack outputs resolve before every child registration has landed; wait for those too.
+            await pulumi.runtime.disconnect();
+            return outputs;
+        };
+        const outputs = cache ? await cache.around(declare) : await declare();
         return {
             project,
             stack,

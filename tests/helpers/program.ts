@@ -5,18 +5,29 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runProgram, ProgramRun, PlannedResource, ROOT } from "../../scripts/lib/mock-run";
+import { runProgram, ProgramRun, PlannedResource, RunOptions, ROOT } from "../../scripts/lib/mock-run";
 
 const cache = new Map<string, Promise<ProgramRun>>();
 let queue: Promise<unknown> = Promise.resolve();
 
-/** The program's resources for `stack` with `config` overrides; runs are serialized and cached. */
+/** A run of its own (not shared), after the runs already asked for: the mock runtime is global. */
+export function programWith(options: RunOptions): Promise<ProgramRun> {
+    const run = queue.then(() => runProgram(options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+/**
+ * The program's resources for `stack` with `config` overrides: one run per distinct
+ * configuration for the whole test process, shared by every test file that asks for it
+ * (mocha loads all files into one process). Serialized Lambdas come from the on-disk closure
+ * cache (scripts/lib/closure-cache.ts), so a configuration another process ran is cheap too.
+ */
 export function program(config: Record<string, unknown> = {}, stack = "dev"): Promise<ProgramRun> {
     const key = JSON.stringify([stack, config]);
     let run = cache.get(key);
     if (!run) {
-        run = queue.then(() => runProgram({ stack, config }));
-        queue = run.catch(() => undefined);
+        run = programWith({ stack, config });
         cache.set(key, run);
     }
     return run;

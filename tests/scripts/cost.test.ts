@@ -4,7 +4,8 @@ import * as path from "path";
 import { promisify } from "util";
 import { program, ofType } from "../helpers/program";
 import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
-import { costOf } from "../../scripts/lib/cost/report";
+import { costOf, designAtFleet, PLANNING_FLEETS } from "../../scripts/lib/cost/report";
+import { recordGzipRatio } from "../../policy/lib/cost/measured";
 import { checkStack } from "../../scripts/lib/policy-run";
 import { fromProgramRun } from "../../scripts/lib/policy-input";
 
@@ -38,9 +39,22 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         expect(b - a, "always-on ml.t2.medium costs ~$40 more at 50 detectors").to.be.greaterThan(35);
     });
 
+    it("capacity planning from the one run: the design at each planning size is what a real program run at that size declares", async () => {
+        const dev = await program();
+        const design = designFromResources(dev.resources);
+        const usage = usageFromConfig(dev.config);
+        for (const detectors of PLANNING_FLEETS) {
+            const real = await program({ "mdetect:detectorCount": detectors });
+            expect(usageFromConfig(real.config), `usage at ${detectors}`).to.deep.equal({ ...usage, detectors });
+            expect(designAtFleet(design, { ...usage, detectors }), `design at ${detectors}`).to.deep.equal(designFromResources(real.resources));
+        }
+    });
+
     it("reads the usage profile from config and schedules from rate expressions", async () => {
         const dev = await program();
-        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 60 });
+        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 600, recordGzipRatio: recordGzipRatio(600) });
+        expect(usageFromConfig({ ...dev.config, "mdetect:recordEncoding": "plain" }).recordGzipRatio, "plain records are billed as sent").to.equal(undefined);
+        expect(() => usageFromConfig({ ...dev.config, "mdetect:recordEncoding": "zstd" })).to.throw(/gzip or plain/);
         expect(runsPerMonth("rate(5 minutes)")).to.equal(730 * 12);
         expect(runsPerMonth("rate(1 hour)")).to.equal(730);
         expect(() => usageFromConfig({})).to.throw(/detectorCount/);

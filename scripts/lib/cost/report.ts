@@ -1,14 +1,13 @@
 /**
  * The cost report: the estimate for a program run, the comparison with the seed's design and
- * capacity planning across fleet sizes (each size is a real program run, so shard counts and
- * every other derived setting come from the program itself).
+ * capacity planning across fleet sizes, all computed from the one run.
  */
-import { runProgram, ProgramRun } from "../mock-run";
+import type { ProgramRun } from "../mock-run";
 import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/design";
 import type { CostLine, Design, Usage } from "../../../policy/lib/cost/model";
 import { estimate, Estimate, flow, PRICES_TARGET_REGION } from "../../../policy/lib/cost/model";
 import { floorMonth } from "../../../policy/lib/cost/floor";
-import { MEASURED_RECORD_GZIP_RATIO, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
+import { recordGzipRatio, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
 import { seedVariant, decisionPoints, DecisionPoint, directPutVariant } from "./compare";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICE_TABLE_NOTE } from "../../../policy/lib/cost/prices";
@@ -78,13 +77,21 @@ function targetView(variant: string, design: Design, usage: Usage, months: numbe
     };
 }
 
-/** The design with inference on: firmware plain, firmware gzip (issue 17 item 4), and Direct PUT with gzip. */
+/**
+ * The design with inference on, whatever the stack's mdetect:recordEncoding: the firmware sending
+ * plain records, gzip records (the contract's default, issue 17 item 4), and gzip with Firehose
+ * Direct PUT instead of the stream. The record length is the stack's readingsPerRecord either way.
+ */
 export function targetViews(design: Design, usage: Usage, months = 12): TargetView[] {
-    const gz = { ...usage, recordGzipRatio: MEASURED_RECORD_GZIP_RATIO };
+    const ratio = recordGzipRatio(usage.readingsPerRecord);
+    const plain = { ...usage, recordGzipRatio: undefined };
+    const gz = { ...usage, recordGzipRatio: ratio };
+    const configured = (u: Usage) => (u.recordGzipRatio === usage.recordGzipRatio ? " [as configured]" : "");
+    const records = `${usage.readingsPerRecord} readings a record`;
     return [
-        targetView("as deployed, firmware sends plain NDJSON records", design, usage, months),
-        targetView(`firmware gzips each record (measured ratio ${MEASURED_RECORD_GZIP_RATIO})`, design, gz, months),
-        targetView("firmware gzip + Firehose Direct PUT (no Kinesis stream)", directPutVariant(design), gz, months),
+        targetView(`Kinesis stream, firmware sends plain NDJSON, ${records}${configured(plain)}`, design, plain, months),
+        targetView(`Kinesis stream, firmware gzips each record (measured ratio ${ratio.toFixed(4)}), ${records}${configured(gz)}`, design, gz, months),
+        targetView(`firmware gzip + Firehose Direct PUT (no Kinesis stream), ${records}`, directPutVariant(design), gz, months),
     ];
 }
 
@@ -102,16 +109,29 @@ export function costOf(run: Pick<ProgramRun, "resources" | "config">, months = 1
     };
 }
 
-export async function capacityPlan(stack: string, fleets: readonly number[] = PLANNING_FLEETS): Promise<CapacityRow[]> {
-    const rows: CapacityRow[] = [];
-    for (const detectors of fleets) {
-        const run = await runProgram({ stack, config: { "mdetect:detectorCount": detectors } });
-        const design = designFromResources(run.resources);
-        const usage = usageFromConfig(run.config);
+/**
+ * The design at another fleet size (`usage.detectors`), read from this run: the fleet size reaches the program only
+ * through the stream's shard count (infra/realtime-ingest.ts sizes provisioned shards with
+ * streamCapacity), so everything else is the run's own. tests/scripts/cost.test.ts holds this
+ * against a real program run at each planning size.
+ */
+export function designAtFleet(design: Design, usage: Usage): Design {
+    if (design.stream?.mode !== "PROVISIONED") return design;
+    const shards = streamCapacity({ detectorCount: usage.detectors, bytesPerSecondPerDetector: usage.bytesPerSecondPerDetector, readingsPerRecord: usage.readingsPerRecord }).shards;
+    return { ...design, stream: { ...design.stream, shards } };
+}
+
+/** Capacity across fleet sizes, all from the one run (no program run per size: the model is pure). */
+export function capacityPlan(run: Pick<ProgramRun, "resources" | "config">, fleets: readonly number[] = PLANNING_FLEETS): CapacityRow[] {
+    const runDesign = designFromResources(run.resources);
+    const runUsage = usageFromConfig(run.config);
+    return fleets.map((detectors) => {
+        const usage: Usage = { ...runUsage, detectors };
+        const design = designAtFleet(runDesign, usage);
         const est = estimate(design, usage, 12);
         const f = flow(design, usage);
         const cap = streamCapacity({ detectorCount: detectors, bytesPerSecondPerDetector: usage.bytesPerSecondPerDetector, readingsPerRecord: usage.readingsPerRecord });
-        rows.push({
+        return {
             detectors,
             shards: design.stream?.shards ?? 0,
             limitedBy: cap.limitedBy,
@@ -121,9 +141,8 @@ export async function capacityPlan(stack: string, fleets: readonly number[] = PL
             storedGbAfter12Months: est.months[11].storedGb,
             monthlyUsd: est.firstMonth.totalUsd,
             perDetectorUsd: est.perDetectorUsd,
-        });
-    }
-    return rows;
+        };
+    });
 }
 
 export async function costReport(run: ProgramRun, options: { months?: number; capacity?: boolean } = {}): Promise<CostReport> {
@@ -134,7 +153,7 @@ export async function costReport(run: ProgramRun, options: { months?: number; ca
         seed: { estimate: seed, oursWithInference: comparable, ratio: seed.firstMonth.totalUsd / comparable.firstMonth.totalUsd },
         decisions,
         target,
-        capacity: options.capacity ? await capacityPlan(run.stack) : undefined,
+        capacity: options.capacity ? capacityPlan(run) : undefined,
         prices: PRICE_TABLE_NOTE,
     };
 }
