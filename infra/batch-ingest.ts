@@ -4,12 +4,14 @@
  * curated/batch/, quarantine/batch/, raw/batch/ and a manifest. Failed deliveries and failed
  * invocations both end in a dead-letter queue, so an upload is never silently dropped.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PREFIX } from "../functions/layout";
 import { BATCH } from "../functions/batch/keys";
 import { ObjectCreatedEvent } from "../functions/batch/event";
 import { BatchResult, handlerFromEnv } from "../functions/batch/handler";
 import { PipelineFunction, PolicyStatement } from "./lambda";
+import { dataKeyViaS3 } from "./encryption";
 import { ObjectCreatedTrigger } from "./object-trigger";
 import { unusedPackages } from "./governance/packages";
 
@@ -43,6 +45,7 @@ export class BatchIngest extends pulumi.ComponentResource {
     constructor(name: string, args: BatchIngestArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mdetect:ingest:BatchIngest", name, {}, opts);
         const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
 
         this.function = new PipelineFunction<ObjectCreatedEvent, BatchResult>(name, {
             description: "Converts files uploaded to incoming/ into curated CSV (site's detectors only), quarantine and manifest",
@@ -56,7 +59,8 @@ export class BatchIngest extends pulumi.ComponentResource {
                     Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
                     Resource: [objects(PREFIX.curated + BATCH), objects(PREFIX.quarantine + BATCH), objects(PREFIX.raw + BATCH)],
                 },
-                { Sid: "UseDataKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.keyArn },
+                // Reads decrypt, writes (multipart for large files) need both.
+                dataKeyViaS3("UseDataKey", ["kms:Decrypt", "kms:GenerateDataKey"], args.keyArn, args.bucketArn, region),
             ],
             memorySizeMb: BATCH_MEMORY_MB,
             timeoutSeconds: BATCH_TIMEOUT_SECONDS,

@@ -3,10 +3,11 @@
  * ClientIdentity user pool and its app client.
  *
  * - HTTP API, not REST API: about a third of the request price and a native JWT authorizer.
- * - Four functions, split by what their role may touch:
- *     read      GET findings, detectors, deployments    registry only
- *     download  GET a finding's presigned URL           registry + GetObject under findings/
- *     admin     staff create/update registry rows       registry only
+ * - Five functions, split by what their role may touch:
+ *     read      GET findings, detectors, deployments    registry as the read-only user
+ *     download  GET a finding's presigned URL           registry as the read-only user + GetObject under findings/,
+ *                                                       PutObject of findings/*.json.gz (JSON converted on request)
+ *     admin     staff create/update registry rows       registry as the application (writing) user
  *     upload    staff presigned PUT under incoming/     PutObject under incoming/, no VPC
  *     contract  GET /v1/openapi.json                    nothing (the document is in its package), no VPC
  *   The route keys come from the functions' own route tables, so API and code cannot drift; the
@@ -19,10 +20,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { PREFIX } from "../functions/layout";
 import { adminEntry, clientReadEntry, contractEntry, downloadEntry, ENV, uploadEntry } from "../functions/api/entry";
 import { OPENAPI_ROUTE } from "../functions/api/contract-routes";
+import { JSON_EXPORT_SUFFIX } from "../functions/api/findings-export";
 import { ROUTE_TABLES, openApiDocument } from "../functions/api/openapi";
 import { ApiConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
-import { RegistryAccess } from "./registry";
+import { dataKeyViaS3 } from "./encryption";
+import { RegistryUsers } from "./registry";
 import { unusedPackages } from "./governance/packages";
 
 /** API handlers answer in well under a second; 10 s bounds a stuck registry connection (API Gateway waits 30 s). */
@@ -54,7 +57,7 @@ export interface ClientApiArgs {
     readonly bucketName: pulumi.Input<string>;
     readonly bucketArn: pulumi.Input<string>;
     readonly keyArn: pulumi.Input<string>;
-    readonly registry: RegistryAccess;
+    readonly registry: RegistryUsers;
     readonly api: ApiConfig;
     readonly logRetentionDays: number;
 }
@@ -65,8 +68,8 @@ interface Handler {
     readonly entry: () => (event: any) => Promise<unknown>;
     readonly routes: readonly string[];
     readonly statements: PolicyStatement[];
-    /** Talks to the registry: runs in the VPC, may connect as the application user. */
-    readonly registry: boolean;
+    /** Talks to the registry (runs in the VPC) as this database user; false: never. */
+    readonly registry: keyof RegistryUsers | false;
     /** Signs S3 URLs: gets the bucket and expiry. */
     readonly presigns: boolean;
 }
@@ -84,6 +87,7 @@ export class ClientApi extends pulumi.ComponentResource {
     constructor(name: string, args: ClientApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mdetect:access:ClientApi", name, {}, opts);
         const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
         const cors = args.api.corsOrigins.length > 0 ? {
             allowOrigins: [...args.api.corsOrigins],
             allowMethods: ["GET", "POST", "PATCH"],
@@ -121,28 +125,39 @@ export class ClientApi extends pulumi.ComponentResource {
         const handlers: Handler[] = [
             {
                 name: "read", description: "Client API: a client's findings, detectors and deployments",
-                entry: clientReadEntry, routes: Object.keys(read), statements: [], registry: true, presigns: false,
+                entry: clientReadEntry, routes: Object.keys(read), statements: [], registry: "reader", presigns: false,
             },
             {
                 name: "download", description: "Client API: presigned download of one of the client's findings",
                 entry: downloadEntry, routes: Object.keys(download),
                 statements: [
                     { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: objects(PREFIX.findings) },
+                    // JSON conversions only: the CSV inference writes stays out of this role's reach.
+                    { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${args.bucketArn}/${PREFIX.findings}*${JSON_EXPORT_SUFFIX}` },
                     // The URL is signed with this role: S3 decrypts with the caller's rights to the key.
-                    { Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: args.keyArn },
+                    dataKeyViaS3("DecryptFindings", ["kms:Decrypt"], args.keyArn, args.bucketArn, region),
+                    {
+                        Sid: "EncryptJsonFindings", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn,
+                        // Only for S3 writes of JSON conversions (the bucket's Bucket Key, or the object itself without one).
+                        Condition: {
+                            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` },
+                            StringLike: { "kms:EncryptionContext:aws:s3:arn": [args.bucketArn, pulumi.interpolate`${args.bucketArn}/${PREFIX.findings}*${JSON_EXPORT_SUFFIX}`] },
+                        },
+                    },
                 ],
-                registry: true, presigns: true,
+                registry: "reader", presigns: true,
             },
             {
                 name: "admin", description: "Client API: staff maintain sites, detectors and deployments",
-                entry: adminEntry, routes: Object.keys(admin), statements: [], registry: true, presigns: false,
+                entry: adminEntry, routes: Object.keys(admin), statements: [], registry: "writer", presigns: false,
             },
             {
                 name: "upload", description: "Client API: staff presigned uploads under incoming/",
                 entry: uploadEntry, routes: Object.keys(upload),
                 statements: [
                     { Sid: "WriteUploads", Effect: "Allow", Action: "s3:PutObject", Resource: objects(PREFIX.incoming) },
-                    { Sid: "EncryptUploads", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: args.keyArn },
+                    // A presigned PUT is one request: S3 needs a data key, never a decrypt.
+                    dataKeyViaS3("EncryptUploads", ["kms:GenerateDataKey"], args.keyArn, args.bucketArn, region),
                 ],
                 registry: false, presigns: true,
             },
@@ -190,19 +205,20 @@ export class ClientApi extends pulumi.ComponentResource {
 
     private handler(name: string, handler: Handler, args: ClientApiArgs): PipelineFunction {
         const entry = handler.entry();
+        const registry = handler.registry ? args.registry[handler.registry] : undefined;
         return new PipelineFunction(`${name}-${handler.name}`, {
             description: handler.description,
             callback: entry,
-            statements: [...(handler.registry ? args.registry.connectStatements : []), ...handler.statements],
+            statements: [...(registry?.connectStatements ?? []), ...handler.statements],
             memorySizeMb: HANDLER_MEMORY_MB,
             timeoutSeconds: HANDLER_TIMEOUT_SECONDS,
             logRetentionDays: args.logRetentionDays,
             environment: {
-                ...(handler.registry ? args.registry.environment : {}),
+                ...registry?.environment,
                 ...(handler.presigns ? { [ENV.bucket]: args.bucketName, [ENV.expiry]: String(args.api.presignExpirySeconds) } : {}),
             },
-            vpc: handler.registry ? args.registry.vpc : undefined,
-            excludePackages: unusedPackages([...(handler.registry ? DB_PACKAGES : []), ...(handler.presigns ? PRESIGN_PACKAGES : [])]),
+            vpc: registry?.vpc,
+            excludePackages: unusedPackages([...(registry ? DB_PACKAGES : []), ...(handler.presigns ? PRESIGN_PACKAGES : [])]),
         }, { parent: this });
     }
 }

@@ -9,11 +9,14 @@ import { PRESIGN_MAX_SECONDS } from "../functions/api/limits";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 export type EndpointMode = "serverless" | "instance";
+export type RecordEncoding = "gzip" | "plain";
 
 export interface FleetConfig {
     readonly detectorCount: number;
     readonly bytesPerSecondPerDetector: number;
     readonly readingsPerRecord: number;
+    /** What the firmware sends: gzip records (the contract's default) or plain NDJSON. */
+    readonly recordEncoding: RecordEncoding;
     readonly compressionRatio: number;
     readonly clientCount: number;
     readonly apiCallsPerMonth: number;
@@ -283,6 +286,7 @@ export function loadConfig(): PipelineConfig {
             detectorCount: positiveInt(cfg, "detectorCount"),
             bytesPerSecondPerDetector: positiveInt(cfg, "bytesPerSecondPerDetector"),
             readingsPerRecord: positiveInt(cfg, "readingsPerRecord"),
+            recordEncoding: oneOf(cfg, "recordEncoding", ["gzip", "plain"] as const),
             compressionRatio: fraction(cfg, "compressionRatio"),
             clientCount: positiveInt(cfg, "clientCount"),
             apiCallsPerMonth: positiveInt(cfg, "apiCallsPerMonth", 0),

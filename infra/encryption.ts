@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { PolicyStatement } from "./lambda";
 
 export interface DataKeyArgs {
     readonly description: string;
@@ -84,4 +85,43 @@ export class DataKey extends pulumi.ComponentResource {
         this.arn = this.key.arn;
         this.registerOutputs({ arn: this.arn });
     }
+}
+
+/**
+ * A role's use of the DataKey for one bucket's objects only: through S3 in this region
+ * (kms:ViaService), for this bucket (S3 sends the bucket ARN as encryption context when the
+ * bucket uses an S3 Bucket Key, as ours do, and the object ARN for objects written before it).
+ * Reads need kms:Decrypt, writes kms:GenerateDataKey, multipart writes both.
+ */
+export function dataKeyViaS3(sid: string, actions: string[], keyArn: pulumi.Input<string>, bucketArn: pulumi.Input<string>, region: pulumi.Input<string>): PolicyStatement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: actions,
+        Resource: keyArn,
+        Condition: {
+            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`] },
+        },
+    };
+}
+
+/**
+ * Publishing to a topic encrypted with the DataKey: SNS asks KMS for a data key and decrypts
+ * it on the publisher's behalf, with the topic ARN as encryption context (SNS developer guide,
+ * "Encryption at rest": publishers need kms:GenerateDataKey and kms:Decrypt).
+ */
+export function dataKeyViaSns(sid: string, keyArn: pulumi.Input<string>, topicArn: pulumi.Input<string>, region: pulumi.Input<string>): PolicyStatement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: keyArn,
+        Condition: {
+            StringEquals: {
+                "kms:ViaService": pulumi.interpolate`sns.${region}.amazonaws.com`,
+                "kms:EncryptionContext:aws:sns:topicArn": topicArn,
+            },
+        },
+    };
 }

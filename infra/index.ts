@@ -71,7 +71,7 @@ const inference = new Inference("mdetect-inference", {
 const identity = new ClientIdentity("mdetect-clients", { protect: !config.isDev });
 const clientApi = new ClientApi("mdetect-api", {
     issuer: identity.issuer, audience: identity.appClientId, bucketName: dataLake.name, bucketArn: dataLake.arn, keyArn: dataKey.arn,
-    registry: registry.access, api: config.api, logRetentionDays: config.storage.logRetentionDays,
+    registry: registry.users, api: config.api, logRetentionDays: config.storage.logRetentionDays,
 });
 
 // --- Governance: people, CI, audit, monitoring, cost
@@ -84,7 +84,7 @@ new AuditTrail("mdetect-trail", {
     trailName, auditBucketName: auditStore.name, dataKeyArn: dataKey.arn, dataLakeBucketArn: dataLake.arn,
 }, { dependsOn: [auditStore] });
 const silence = new SilenceCheck("mdetect-silence", {
-    silenceMinutes: config.governance.silenceMinutes, stack: config.stack, registry: registry.access,
+    silenceMinutes: config.governance.silenceMinutes, stack: config.stack, registry: registry.users.reader,
     opsTopicArn: notifications.opsTopic.arn, dataKeyArn: dataKey.arn, logRetentionDays: config.storage.logRetentionDays,
     reserveConcurrency: config.reservedConcurrency,
 });

@@ -18,6 +18,7 @@ import type { InferenceResult } from "../functions/inference/handler";
 import { inferenceHandlerFromEnv } from "../functions/inference/lambda";
 import { InferenceConfig } from "./config";
 import { PipelineFunction, PolicyStatement } from "./lambda";
+import { dataKeyViaS3, dataKeyViaSns } from "./encryption";
 import { ObjectCreatedTrigger } from "./object-trigger";
 import { sklearnImageUri } from "./sagemaker-image";
 import { unusedPackages } from "./governance/packages";
@@ -178,7 +179,8 @@ export class Inference extends pulumi.ComponentResource {
                 { Sid: "WriteFindings", Effect: "Allow", Action: "s3:PutObject", Resource: objects(PREFIX.findings) },
                 { Sid: "InvokeModel", Effect: "Allow", Action: "sagemaker:InvokeEndpoint", Resource: this.endpoint.arn },
                 { Sid: "AlertClients", Effect: "Allow", Action: "sns:Publish", Resource: args.findingsTopicArn },
-                { Sid: "UseDataKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.keyArn },
+                dataKeyViaS3("UseDataKey", ["kms:Decrypt", "kms:GenerateDataKey"], args.keyArn, args.dataLakeArn, args.region),
+                dataKeyViaSns("EncryptAlerts", args.keyArn, args.findingsTopicArn, args.region),
                 ...args.registryInvokeStatements,
             ],
             memorySizeMb: INFERENCE_MEMORY_MB,

@@ -20,6 +20,7 @@ import { FirehoseEvent, FirehoseResponse } from "../functions/realtime/transform
 import { FleetConfig, RealtimeConfig } from "./config";
 import { streamCapacity } from "./capacity";
 import { PipelineFunction, PolicyStatement } from "./lambda";
+import { dataKeyViaS3 } from "./encryption";
 import { unusedPackages } from "./governance/packages";
 
 export const CURATED_REALTIME_PREFIX = `${PREFIX.curated}realtime/`;
@@ -144,7 +145,7 @@ export class RealtimeIngest extends pulumi.ComponentResource {
             statements: [
                 ...args.registryInvokeStatements,
                 { Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: pulumi.interpolate`${bucketArn}/${QUARANTINE_PREFIX}*` },
-                s3KeyStatement("EncryptQuarantine", ["kms:GenerateDataKey"], keyArn, bucketArn, region),
+                dataKeyViaS3("EncryptQuarantine", ["kms:GenerateDataKey"], keyArn, bucketArn, region),
             ],
             memorySizeMb: TRANSFORM_MEMORY_MB,
             timeoutSeconds: TRANSFORM_TIMEOUT_SECONDS,
@@ -204,7 +205,7 @@ export class RealtimeIngest extends pulumi.ComponentResource {
                         Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
                         Resource: writePrefixes.map((p) => pulumi.interpolate`${bucketArn}/${p}*`),
                     },
-                    s3KeyStatement("EncryptDeliveries", ["kms:GenerateDataKey", "kms:Decrypt"], keyArn, bucketArn, region),
+                    dataKeyViaS3("EncryptDeliveries", ["kms:GenerateDataKey", "kms:Decrypt"], keyArn, bucketArn, region),
                     { Sid: "DeliveryLogs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
                 ] satisfies PolicyStatement[],
             }),
@@ -257,21 +258,4 @@ export class RealtimeIngest extends pulumi.ComponentResource {
             deliveryStreamName: this.deliveryStream.name,
         });
     }
-}
-
-/**
- * KMS for S3 objects of the data lake only: through S3, in this region, for this bucket (the
- * bucket uses an S3 Bucket Key, so the encryption context is the bucket ARN).
- */
-function s3KeyStatement(sid: string, actions: string[], keyArn: pulumi.Input<string>, bucketArn: pulumi.Input<string>, region: pulumi.Input<string>): PolicyStatement {
-    return {
-        Sid: sid,
-        Effect: "Allow",
-        Action: actions,
-        Resource: keyArn,
-        Condition: {
-            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` },
-            StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`] },
-        },
-    };
 }

@@ -4,8 +4,10 @@
  *
  * - The master password is generated and rotated by RDS in Secrets Manager (encrypted with the
  *   DataKey): it never appears in config, state inputs, or any Lambda's code.
- * - Lambdas authenticate as the application user with IAM tokens (no password) over TLS
- *   (the parameter group refuses plain connections).
+ * - Lambdas authenticate with IAM tokens (no password) over TLS (the parameter group refuses
+ *   plain connections), each as the database user its job needs: functions that only read as
+ *   READ_USER (SELECT only: migration 0004), functions that write as APP_USER; each role may
+ *   `rds-db:connect` as its own user only.
  * - `pulumi up` invokes the migration launcher whenever the migration files (or the instance)
  *   change; the migrator carries the SQL in its own code (read here, at program time).
  */
@@ -26,6 +28,8 @@ import { lambdaPool } from "../functions/registry/connect";
 
 export const DB_NAME = "mdetect";
 export const APP_USER = "mdetect_app";
+/** Created by schema/migrations/0004_read_only_user.sql with SELECT only. */
+export const READ_USER = "mdetect_reader";
 const MASTER_USER = "mdetect_admin";
 const ENGINE_VERSION = "10.11";
 /** A migration is DDL on a small schema: seconds; five minutes covers a large ALTER on a micro instance. */
@@ -51,11 +55,17 @@ export interface RegistryArgs {
     readonly reserveConcurrency: boolean;
 }
 
-/** How a VPC Lambda reaches the registry: spread into PipelineFunction args. */
+/** How a VPC Lambda reaches the registry as one database user: spread into PipelineFunction args. */
 export interface RegistryAccess {
     readonly vpc: { subnetIds: pulumi.Input<pulumi.Input<string>[]>; securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
     readonly environment: Record<string, pulumi.Input<string>>;
     readonly connectStatements: PolicyStatement[];
+}
+
+/** The registry's two ways in: read-only, and read-write for the functions that record. */
+export interface RegistryUsers {
+    readonly reader: RegistryAccess;
+    readonly writer: RegistryAccess;
 }
 
 /** The RDS parameters that matter: TLS only, and triggers creatable by the (non-SUPER) master user. */
@@ -71,7 +81,7 @@ export const DB_PARAMETERS: Record<string, string> = {
 
 export class Registry extends pulumi.ComponentResource {
     public readonly instance: aws.rds.Instance;
-    public readonly access: RegistryAccess;
+    public readonly users: RegistryUsers;
     /** The registry access Lambda for functions outside the VPC (functions/registry/access-client.ts). */
     public readonly accessFunction: aws.lambda.Function;
     /** Grants invoking the access Lambda, and nothing else. */
@@ -126,16 +136,17 @@ export class Registry extends pulumi.ComponentResource {
 
         const vpc = { subnetIds: args.network.subnetIds, securityGroupIds: [args.network.lambdaSecurityGroup.id] };
         const dbEnvironment = { DB_HOST: this.instance.address, DB_PORT: String(DB_PORT), DB_NAME };
-        this.access = {
+        const as = (user: string): RegistryAccess => ({
             vpc,
-            environment: { ...dbEnvironment, DB_USER: APP_USER },
+            environment: { ...dbEnvironment, DB_USER: user },
             connectStatements: [{
                 Sid: "ConnectToRegistry",
                 Effect: "Allow",
                 Action: "rds-db:connect",
-                Resource: pulumi.interpolate`arn:aws:rds-db:${args.region}:${account}:dbuser:${this.instance.resourceId}/${APP_USER}`,
+                Resource: pulumi.interpolate`arn:aws:rds-db:${args.region}:${account}:dbuser:${this.instance.resourceId}/${user}`,
             }],
-        };
+        });
+        this.users = { reader: as(READ_USER), writer: as(APP_USER) };
 
         // --- migrations, applied at deploy
         const migrations = loadMigrations();
@@ -165,8 +176,9 @@ export class Registry extends pulumi.ComponentResource {
             statements: [
                 { Sid: "ReadMasterSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
                 {
+                    // Only as Secrets Manager reads this secret (it names the secret's ARN as encryption context).
                     Sid: "DecryptMasterSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: args.dataKeyArn,
-                    Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                    Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secretArn } },
                 },
                 { Sid: "RunMigrator", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: migrator.function.arn },
             ],
@@ -191,11 +203,11 @@ export class Registry extends pulumi.ComponentResource {
         const accessFn = new PipelineFunction(`${name}-access`, {
             description: "Registry operations (ownersAt, recordDataFile, recordFinding) for Lambdas outside the VPC",
             callback: async (event: unknown) => handleAccessRequest(lambdaPool, event),
-            statements: this.access.connectStatements,
+            statements: this.users.writer.connectStatements,
             memorySizeMb: MEMORY_MB,
             timeoutSeconds: ACCESS_TIMEOUT_SECONDS,
             logRetentionDays: args.logRetentionDays,
-            environment: this.access.environment,
+            environment: this.users.writer.environment,
             vpc,
             reservedConcurrency: args.reserveConcurrency ? ACCESS_CONCURRENCY : undefined,
             excludePackages: unusedPackages(["mysql2", "@aws-sdk/rds-signer"]),

@@ -1,6 +1,6 @@
 /**
  * What a client's users may read: their findings (paginated, filtered) and one by id, a presigned
- * download of one finding, and their projects, sites, detectors and deployments. Every registry query is
+ * download of one finding (gzip CSV or JSON, see findings-export.ts), and their projects, sites, detectors and deployments. Every registry query is
  * scoped by the client id from the token; a finding another client owns is answered exactly
  * like one that does not exist (same status, headers and body, one query either way).
  */
@@ -11,9 +11,10 @@ import { listDetectors } from "../registry/deployments";
 import { getFinding, listFindings } from "../registry/records";
 import type { Finding, FindingFilter } from "../registry/types";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { ApiEvent, badRequest, json, notFound } from "./http";
+import { ApiEvent, PROBLEMS, badRequest, json, notFound } from "./http";
 import { requireClient } from "./identity";
-import { isPresignRefused, presignDownload } from "./presign";
+import { DOWNLOAD_CONTENT_TYPE, DOWNLOAD_EXTENSION, DOWNLOAD_FORMATS, DownloadFormat, exportKey } from "./findings-export";
+import { checkFindingsKey, isPresignRefused, presignDownload } from "./presign";
 import { Logger, Operation, Routes } from "./router";
 import { CLIENT_DEPLOYMENT, DETECTOR, DOWNLOAD_LINK, FINDING, FINDINGS_PAGE, JsonSchema, PROJECT, SITE, list as listOf } from "./schemas";
 import { QUERY, QuerySpec, pathId, queryString } from "./validate";
@@ -40,10 +41,10 @@ export function findingView(f: FindingRow) {
     return { id: f.id, projectId: f.projectId, periodStart: f.periodStart, periodEnd: f.periodEnd, severity: f.severity };
 }
 
-/** The name a download is saved under: what it is, when, and which finding ("mdetect-finding-20260102T000000Z-1a2b3c4d.csv"). */
-export function downloadFilename(f: FindingRow): string {
+/** The name a download is saved under: what it is, when, which finding, and its format ("mdetect-finding-20260102T000000Z-1a2b3c4d.csv.gz"). */
+export function downloadFilename(f: FindingRow, format: DownloadFormat = "csv"): string {
     const when = f.periodStart.toISOString().replace(/[-:]|\.\d{3}/g, "");
-    return `mdetect-finding-${when}-${f.id.slice(0, 8)}.csv`;
+    return `mdetect-finding-${when}-${f.id.slice(0, 8)}.${DOWNLOAD_EXTENSION[format]}`;
 }
 
 const FINDING_FILTERS: QuerySpec = {
@@ -97,21 +98,23 @@ export const READ_ROUTES: Routes<ReadDeps> = {
     "GET /v1/deployments": list("The caller's deployments with their site's name, newest start first.", CLIENT_DEPLOYMENT, listClientDeployments),
 };
 
-const DOWNLOAD_FORMATS = ["csv"] as const;
-
 export const DOWNLOAD_ROUTES: Routes<DownloadDeps> = {
     "GET /v1/findings/{id}/download": {
-        summary: "A presigned URL that downloads the finding's rows as a CSV attachment.",
+        summary: "A presigned URL that downloads the finding's rows as a gzip attachment: CSV (the default) or JSON.",
         access: "client",
-        query: { format: QUERY.oneOf(DOWNLOAD_FORMATS, "the file format; csv is the default") },
+        query: { format: QUERY.oneOf(DOWNLOAD_FORMATS, "the file format: csv (gzip CSV with a header, the default) or json (gzip JSON array of row objects)") },
         responses: [{ status: 200, description: "Fetch url with a plain GET, without the Authorization header, before it expires.", schema: DOWNLOAD_LINK }],
-        handle: async ({ event, caller, deps }) => {
+        problems: { [PROBLEMS.conflict.status]: "format=json for a finding too large to convert on request; download it with format=csv." },
+        handle: async ({ event, caller, deps, query }) => {
             const clientId = requireClient(caller);
             const finding = await findingId(deps.pool, clientId, event);
-            const filename = downloadFilename(finding);
+            const format = (query.format as DownloadFormat | undefined) ?? "csv";
+            const filename = downloadFilename(finding, format);
             try {
-                const url = await presignDownload(deps.s3, { bucket: deps.bucket, key: finding.s3Key, clientId, expiresIn: deps.expiresIn, filename, contentType: "text/csv" });
-                return json(200, { url, method: "GET", expiresInSeconds: deps.expiresIn, filename });
+                checkFindingsKey(finding.s3Key, clientId);
+                const key = await exportKey(deps.s3, deps.bucket, finding.s3Key, format);
+                const url = await presignDownload(deps.s3, { bucket: deps.bucket, key, clientId, expiresIn: deps.expiresIn, filename, contentType: DOWNLOAD_CONTENT_TYPE });
+                return json(200, { url, method: "GET", expiresInSeconds: deps.expiresIn, filename, contentType: DOWNLOAD_CONTENT_TYPE });
             } catch (error) {
                 if (!isPresignRefused(error)) throw error;
                 // A registry row pointing outside the client's prefix is a data error: never signed, never explained.

@@ -43,9 +43,7 @@ function responsesOf(operation: Operation<unknown>): Record<string, unknown> {
         };
     }
     for (const [status, description] of Object.entries(COMMON_PROBLEMS)) responses[status] = { description, content: problemContent };
-    if (operation.problems?.includes(PROBLEMS.conflict.status)) {
-        responses["409"] = { description: "Conflicts with the registry: a duplicate name or serial, or an overlapping deployment; code says which.", content: problemContent };
-    }
+    for (const [status, description] of Object.entries(operation.problems ?? {})) responses[status] = { description, content: problemContent };
     responses["401"] = {
         description: "No valid ID token. API Gateway's authorizer answers {\"message\":\"Unauthorized\"} for a missing, expired or foreign token; "
             + "the function answers problem+json for a verified token that is not an ID token.",

@@ -61,9 +61,14 @@ export interface DownloadRequest {
 /** File names we put in a Content-Disposition header: a plain token, nothing to quote or escape. */
 const ATTACHMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** Refuses (PresignRefused) a findings key outside findings/<clientId>/: checked before anything reads or writes near it. */
+export function checkFindingsKey(key: string, clientId: string): void {
+    checkKey(key, `${PREFIX.findings}${clientId}/`);
+}
+
 export async function presignDownload(s3: S3Client, request: DownloadRequest): Promise<string> {
     checkExpiry(request.expiresIn);
-    checkKey(request.key, `${PREFIX.findings}${request.clientId}/`);
+    checkFindingsKey(request.key, request.clientId);
     if (request.filename !== undefined && !ATTACHMENT_NAME.test(request.filename)) throw new PresignRefused("refusing an attachment name that needs quoting");
     const command = new GetObjectCommand({
         Bucket: request.bucket, Key: request.key,

@@ -41,8 +41,8 @@ export interface Operation<D> {
     readonly query?: QuerySpec;
     readonly body?: JsonSchema;
     readonly responses: readonly SuccessResponse[];
-    /** Problem statuses this operation can answer besides the ones every operation can (400, 401, 403, 404, 500, 503). */
-    readonly problems?: readonly number[];
+    /** Problem statuses this operation can answer besides the ones every operation can (400, 401, 403, 404, 500, 503), with when. */
+    readonly problems?: Readonly<Record<number, string>>;
     readonly handle: RouteHandler<D>;
 }
 export type Routes<D> = Readonly<Record<string, Operation<D>>>;

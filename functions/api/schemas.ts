@@ -49,7 +49,8 @@ export const CLIENT_DEPLOYMENT: JsonSchema = object({ ...DEPLOYMENT_FIELDS, site
 export const DOWNLOAD_LINK: JsonSchema = object({
     url: { type: "string", format: "uri", description: "Presigned S3 URL; the response is an attachment with a file name." },
     method: { const: "GET" }, expiresInSeconds: { type: "integer", minimum: 1, maximum: 3600 },
-    filename: text("The file name the download is saved under."),
+    filename: text("The file name the download is saved under: .csv.gz or .json.gz."),
+    contentType: { const: "application/gzip", description: "The Content-Type S3 answers with: both formats are gzip-compressed files." },
 });
 export const UPLOAD_LINK: JsonSchema = object({
     url: { type: "string", format: "uri" }, method: { const: "PUT" },

@@ -7,17 +7,22 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-s
 import { inferenceError, isInferenceError } from "./errors";
 import { RetryHooks, RetryPolicy, DEFAULT_RETRY, withRetry } from "./retry";
 
-/** Error names SageMaker runtime uses for "try again later". */
-const RETRYABLE_NAMES = new Set(["ThrottlingException", "ModelNotReadyException", "ServiceUnavailable", "InternalFailure", "InternalDependencyException", "TimeoutError"]);
+/**
+ * Error names SageMaker runtime uses for "try again later". Arrays, not Sets: a module-level Set
+ * does not survive closure serialization (its methods then throw "Set.prototype.has called on
+ * incompatible receiver"), which turned every non-5xx endpoint error into a TypeError in the
+ * deployed package (found by the local cloud, tests/scripts/local/inference-faults.test.ts).
+ */
+const RETRYABLE_NAMES: readonly string[] = ["ThrottlingException", "ModelNotReadyException", "ServiceUnavailable", "InternalFailure", "InternalDependencyException", "TimeoutError"];
 /** Socket-level failures worth another attempt. */
-const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+const RETRYABLE_CODES: readonly string[] = ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"];
 
 export function isRetryableInvokeError(error: unknown): boolean {
     if (isInferenceError(error, "ModelContractError")) return false;
     const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
     const status = e?.$metadata?.httpStatusCode;
     if (status === 429 || (status !== undefined && status >= 500)) return true;
-    return RETRYABLE_NAMES.has(e?.name ?? "") || RETRYABLE_CODES.has(e?.code ?? "");
+    return RETRYABLE_NAMES.includes(e?.name ?? "") || RETRYABLE_CODES.includes(e?.code ?? "");
 }
 
 /** Parses one score per line in [0, 1]; the count must match the rows sent. */

@@ -29,7 +29,7 @@ export function ownerLookup(spans: readonly OwnerSpan[]): OwnerOf {
             const mid = (lo + hi) >> 1;
             if (list[mid].startsAt.getTime() <= atMs) { found = mid; lo = mid + 1; } else hi = mid - 1;
         }
-        const span = found >= 0 ? list[found] : undefined;
+        const span = list[found]; // undefined when found is -1: no span starts at or before atMs
         return span && (span.endsAt === undefined || atMs < span.endsAt.getTime()) ? span.owner : undefined;
     };
 }
@@ -40,11 +40,11 @@ export async function resolveOwners(readings: Iterable<{ detector: string; atMs:
     let from = Infinity, to = -Infinity;
     for (const r of readings) {
         serials.add(r.detector);
-        if (r.atMs < from) from = r.atMs;
-        if (r.atMs > to) to = r.atMs;
+        from = Math.min(from, r.atMs);
+        to = Math.max(to, r.atMs);
     }
-    if (serials.size === 0) return () => undefined;
-    const all = [...serials].sort();
+    // No readings: no batch, no registry call, and a lookup that knows no detector.
+    const all = [...serials];
     const batches: string[][] = [];
     for (let i = 0; i < all.length; i += MAX_SPAN_SERIALS) batches.push(all.slice(i, i + MAX_SPAN_SERIALS));
     const spans = await Promise.all(batches.map((b) => ownerSpans(b, new Date(from), new Date(to))));

@@ -7,7 +7,7 @@ import type { Client, Detector, DetectorStatus, Project, Site, SiteKind } from "
 
 const toClient = (r: Row): Client => ({ id: r.id, name: r.name, contactEmail: r.contact_email });
 const toProject = (r: Row): Project => ({ id: r.id, clientId: r.client_id, name: r.name, description: r.description });
-const toSite = (r: Row): Site => ({ id: r.id, name: r.name, kind: r.kind, latitude: Number(r.latitude), longitude: Number(r.longitude), depthM: Number(r.depth_m) });
+export const toSite = (r: Row): Site => ({ id: r.id, name: r.name, kind: r.kind, latitude: Number(r.latitude), longitude: Number(r.longitude), depthM: Number(r.depth_m) });
 export const toDetector = (r: Row): Detector => ({
     id: r.id, serial: r.serial, model: r.model, firmware: r.firmware, status: r.status, commissionedAt: r.commissioned_at,
 });

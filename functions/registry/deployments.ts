@@ -12,7 +12,7 @@ import type { Deployment, DeploymentStatus, Detector, DetectorRef, Owner, Silent
 /** Pairs per ownersAt call: one query, bounded parameter list and result size. */
 export const MAX_OWNER_BATCH = 1000;
 
-const toDeployment = (r: Row): Deployment => ({
+export const toDeployment = (r: Row): Deployment => ({
     id: r.id, detectorId: r.detector_id, siteId: r.site_id, projectId: r.project_id, startsAt: r.starts_at, endsAt: r.ends_at,
     zenithDeg: Number(r.zenith_deg), azimuthDeg: Number(r.azimuth_deg), status: r.status,
 });

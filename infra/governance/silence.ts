@@ -27,6 +27,7 @@ const MEMORY_MB = 256;
 export interface SilenceCheckArgs {
     readonly silenceMinutes: number;
     readonly stack: string;
+    /** It only reads: the read-only database user's access. */
     readonly registry: RegistryAccess;
     readonly opsTopicArn: pulumi.Input<string>;
     readonly dataKeyArn: pulumi.Input<string>;

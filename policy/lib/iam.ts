@@ -1,5 +1,5 @@
 /** IAM policy documents a resource carries, whatever its type (inline, attached, role-embedded). */
-import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import * as path from "path";
 import type { ResourceView } from "./types";
 import { isRecord, list, prop } from "./values";
 
@@ -29,16 +29,54 @@ export interface ProbeRequest {
     readonly action: string;
     readonly resource: string;
     readonly context?: Record<string, string | string[]>;
+    /** The target's resource policy (a bucket policy, a topic policy), evaluated with the identity policies. */
+    readonly resourcePolicy?: unknown;
 }
 
 export function decide(policies: readonly unknown[], request: ProbeRequest): Decision {
     const account = request.principal.split(":")[4] || "000000000000";
-    return runUnsafeSimulation({
+    const json = (p: unknown) => (typeof p === "string" ? JSON.parse(p) : p);
+    return authorizeUnvalidated({
         request: { principal: request.principal, action: request.action, resource: { resource: request.resource, accountId: account }, contextVariables: { ...request.context } },
-        identityPolicies: policies.map((p, i) => ({ name: `policy-${i}`, policy: typeof p === "string" ? JSON.parse(p) : p })),
+        identityPolicies: policies.map((p, i) => ({ name: `policy-${i}`, policy: json(p) })),
+        resourcePolicy: request.resourcePolicy === undefined ? undefined : json(request.resourcePolicy),
+    }).result as Decision;
+}
+
+export interface UnvalidatedSimulation {
+    readonly request: { principal: string; action: string; resource: { resource: string; accountId: string }; contextVariables: Record<string, string | string[]> };
+    readonly identityPolicies: readonly { name: string; policy: unknown }[];
+    readonly permissionBoundaryPolicies?: readonly { name: string; policy: unknown }[];
+    readonly resourcePolicy?: unknown;
+}
+
+/**
+ * The simulator's own evaluation core (its documented evaluation logic), synchronous and
+ * without input validation, used directly because the packaged synchronous entry point
+ * (runUnsafeSimulation) loads the resource policy without the name its analysis reads and
+ * throws on any request with one. The modules are those of the installed iam-simulate.
+ */
+const dist = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
+const core = require(path.join(dist, "core_engine/CoreSimulatorEngine.js"));
+const { AwsRequestImpl } = require(path.join(dist, "request/request.js"));
+const { RequestContextImpl } = require(path.join(dist, "requestContext.js"));
+const { DiscoveryContextKeyConstraints } = require(path.join(dist, "context_keys/discoveryContextKeyConstraints.js"));
+const { loadPolicy } = require(require.resolve("@cloud-copilot/iam-policy", { paths: [dist] }));
+
+export function authorizeUnvalidated(sim: UnvalidatedSimulation): { result: string } {
+    const request = new AwsRequestImpl(sim.request.principal, sim.request.resource, sim.request.action, new RequestContextImpl(sim.request.contextVariables));
+    return core.authorize({
+        request,
+        sessionPolicy: undefined,
+        identityPolicies: sim.identityPolicies.map((p) => loadPolicy(p.policy, { name: p.name })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-    }, {}) as Decision;
+        resourcePolicy: sim.resourcePolicy ? loadPolicy(sim.resourcePolicy, { name: "resource-policy" }) : undefined,
+        permissionBoundaries: sim.permissionBoundaryPolicies?.map((p) => loadPolicy(p.policy, { name: p.name })),
+        vpcEndpointPolicies: undefined,
+        simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
+        serviceSettings: { s3: {} },
+    });
 }
 
 /** A policy granting everything: stands for whatever else a principal may be granted. */

@@ -74,25 +74,6 @@ export function statements(document: unknown): Statement[] | "unknown" | undefin
     }));
 }
 
-/** The condition value for `key` under any of `operators`, lower-cased, or undefined. */
-export function conditionValue(statement: Statement, operators: readonly string[], key: string): string[] | undefined {
-    for (const op of operators) {
-        const block = statement.condition[op];
-        if (!isRecord(block)) continue;
-        const entry = Object.entries(block).find(([k]) => k.toLowerCase() === key.toLowerCase());
-        if (entry) return list(entry[1]).map((v) => String(v).toLowerCase());
-    }
-    return undefined;
-}
-
-/** Deny statement that refuses requests not made over TLS (aws:SecureTransport false). */
-export function deniesInsecureTransport(statement: Statement): boolean {
-    const value = conditionValue(statement, ["Bool", "BoolIfExists"], "aws:SecureTransport");
-    const principal = statement.principal;
-    const everyone = principal === "*" || (isRecord(principal) && list(principal.AWS).includes("*"));
-    return statement.Effect === "Deny" && everyone && value !== undefined && value.includes("false");
-}
-
 /** Values by which other resources refer to `target`: its id, ARN, name, bucket, key id. */
 export function identifiers(target: ResourceView): unknown[] {
     return ["id", "arn", "name", "bucket", "keyId"].map((k) => target.props[k]).filter((v) => nonEmptyString(v));

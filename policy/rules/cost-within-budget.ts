@@ -1,5 +1,6 @@
 import type { ResourceView, StackRule } from "../lib/types";
 import { declaredBudgets } from "../lib/budget";
+import { recordGzipRatio } from "../lib/cost/measured";
 // The pack estimates with the same pure model as `mdetect cost`.
 import { designFromResources } from "../lib/cost/design";
 import { estimate, Usage } from "../lib/cost/model";
@@ -9,6 +10,8 @@ interface Config {
     readonly detectorCount: number;
     readonly bytesPerSecondPerDetector: number;
     readonly readingsPerRecord: number;
+    /** "gzip" bills each record at its measured ratio; anything else as plain NDJSON. */
+    readonly recordEncoding: string;
     readonly compressionRatio: number;
     readonly clientCount: number;
     readonly apiCallsPerMonth: number;
@@ -30,6 +33,7 @@ export const rule: StackRule<Config> = {
             detectorCount: { type: "integer", default: 50, minimum: 1, description: "Detectors streaming telemetry." },
             bytesPerSecondPerDetector: { type: "integer", default: 1024, minimum: 1, description: "Telemetry bytes per second per detector." },
             readingsPerRecord: { type: "integer", default: 60, minimum: 1, description: "Readings batched per Kinesis record." },
+            recordEncoding: { type: "string", default: "plain", description: "How the firmware sends records: gzip, or plain (the default here: the larger bill)." },
             compressionRatio: { type: "number", default: 0.15, description: "Gzip output / input size." },
             clientCount: { type: "integer", default: 5, minimum: 1, description: "Client organisations." },
             apiCallsPerMonth: { type: "integer", default: 100000, minimum: 0, description: "Client API calls per month." },
@@ -40,6 +44,7 @@ export const rule: StackRule<Config> = {
         detectorCount: Number(c["mdetect:detectorCount"]),
         bytesPerSecondPerDetector: Number(c["mdetect:bytesPerSecondPerDetector"]),
         readingsPerRecord: Number(c["mdetect:readingsPerRecord"]),
+        recordEncoding: c["mdetect:recordEncoding"] === "gzip" ? "gzip" : "plain",
         compressionRatio: Number(c["mdetect:compressionRatio"]),
         clientCount: Number(c["mdetect:clientCount"]),
         apiCallsPerMonth: Number(c["mdetect:apiCallsPerMonth"]),
@@ -51,6 +56,8 @@ export const rule: StackRule<Config> = {
         const usage: Usage = {
             detectors: c.detectorCount, bytesPerSecondPerDetector: c.bytesPerSecondPerDetector, readingsPerRecord: c.readingsPerRecord,
             compressionRatio: c.compressionRatio, clients: c.clientCount, apiCallsPerMonth: c.apiCallsPerMonth,
+            // Kinesis and Firehose bill a gzip record as sent (policy/lib/cost/measured.ts ratios).
+            ...(c.recordEncoding === "gzip" ? { recordGzipRatio: recordGzipRatio(c.readingsPerRecord) } : {}),
         };
         const design = designFromResources(resources.map((r) => ({ type: r.type, name: r.name, inputs: r.props as Record<string, any>, state: r.props as Record<string, any> })));
         const peak = estimate(design, usage, MONTHS).peakMonthUsd;

@@ -1,24 +1,39 @@
 import type { StackRule } from "../lib/types";
 import { checkBucketSetting } from "../lib/s3";
-import { deniesInsecureTransport, isUnknown, statements, type Statement } from "../lib/values";
+import { ANY_OTHER_GRANT, decide } from "../lib/iam";
+import { isUnknown, statements } from "../lib/values";
 
-/** The statement must cover the objects (".../*"), where the data is, not only the bucket. */
-function coversObjects(s: Statement): boolean {
-    return s.resources.some((r) => isUnknown(r) || String(r).endsWith("/*") || r === "*");
-}
+/**
+ * Requests over plain HTTP the bucket policy must deny explicitly, whatever else the caller is
+ * granted: reading, writing and deleting an object, and listing the bucket. Evaluated by the IAM
+ * logic (@cloud-copilot/iam-simulate), so any spelling that denies them passes ("s3:*", a list,
+ * NotAction) and a deny that misses the objects or some actions fails.
+ */
+const PROBES: { action: string; object: boolean }[] = [
+    { action: "s3:GetObject", object: true },
+    { action: "s3:PutObject", object: true },
+    { action: "s3:DeleteObject", object: true },
+    { action: "s3:ListBucket", object: false },
+];
+const PROBE_PRINCIPAL = "arn:aws:iam::000000000000:role/tls-probe";
+const PLAIN_HTTP = { "aws:SecureTransport": "false" };
 
 export const rule: StackRule = {
     kind: "stack",
     name: "s3-tls-only",
-    description: "Every bucket has a bucket policy denying requests that do not use TLS (aws:SecureTransport false).",
+    description: "Every bucket has a bucket policy denying requests that do not use TLS (evaluated: object reads, writes, deletes and listing over plain HTTP are explicitly denied).",
     severity: "high",
     enforcementLevel: "mandatory",
     fix: "Add an aws.s3.BucketPolicy with a Deny statement: Principal \"*\", Action \"s3:*\", Resource [bucket ARN, bucket ARN/*], Condition Bool aws:SecureTransport \"false\".",
-    check: (resources) => checkBucketSetting(resources, "policy", "no bucket policy (nothing denies non-TLS requests)", (settings) => {
+    check: (resources) => checkBucketSetting(resources, "policy", "no bucket policy (nothing denies non-TLS requests)", (settings, bucket) => {
         const parsed = settings.map((s) => statements(s.props.policy));
-        if (parsed.includes("unknown")) return { undetermined: "the bucket policy document is not known until deploy" };
-        const all = parsed.flatMap((p) => (p === "unknown" ? [] : p ?? []));
-        const ok = all.some((s) => deniesInsecureTransport(s) && s.actions.some((a) => a === "s3:*" || a === "*") && coversObjects(s));
-        return ok ? undefined : "bucket policy does not deny non-TLS requests for s3:* on the bucket's objects";
+        const name = bucket.props.bucket;
+        if (parsed.includes("unknown") || isUnknown(name) || typeof name !== "string") return { undetermined: "the bucket policy document or the bucket name is not known until deploy" };
+        // One bucket has one policy; several resources would each replace it, so each must hold on its own.
+        const documents = settings.map((s) => s.props.policy);
+        const open = PROBES.filter((p) => !documents.every((policy) => decide([ANY_OTHER_GRANT], {
+            principal: PROBE_PRINCIPAL, action: p.action, resource: `arn:aws:s3:::${name}${p.object ? "/tls-probe" : ""}`, context: PLAIN_HTTP, resourcePolicy: policy,
+        }) === "ExplicitlyDenied"));
+        return open.length ? `bucket policy does not deny ${open.map((p) => p.action).join(", ")} without TLS on the bucket's ${open.some((p) => p.object) ? "objects" : "listing"}` : undefined;
     }),
 };

@@ -4,7 +4,7 @@
  * concurrency, parse and join the scores) against two local endpoints in the same command:
  * - the real model: the example model trained and packaged as `mdetect model train|package` do,
  *   served by its own code/inference.py under scikit-learn 1.2 (scripts/lib/local-endpoint.ts);
- * - the JSON stand-in (tests/helpers/sagemaker-server.ts), whose model costs next to nothing: the
+ * - the JSON stand-in (scripts/lib/stand-in-endpoint.ts), whose model costs next to nothing: the
  *   Lambda side's ceiling. The real model's figure over it is the share the model takes.
  * Target: a 64 MiB Firehose object (~500k readings) scored in under a tenth of the Lambda timeout.
  */
@@ -15,7 +15,7 @@ import { readCuratedRows } from "../../functions/inference/curated";
 import { endpointScorer } from "../../functions/inference/endpoint";
 import { scoreRows } from "../../functions/inference/scoring";
 import { INFERENCE_TIMEOUT_SECONDS } from "../../infra/inference";
-import { SageMakerServer } from "../../tests/helpers/sagemaker-server";
+import { SageMakerServer } from "../lib/stand-in-endpoint";
 import { packageModel, scratchDir, trainModel } from "../commands/model";
 import { BenchResult } from "../lib/bench";
 import { LocalEndpoint, ScoringEndpoint } from "../lib/local-endpoint";

@@ -11,9 +11,12 @@ import { Command, InvalidArgumentError, action, examples, wholeNumber } from "..
 import { ROOT } from "../lib/mock-run";
 import { LocalCloud } from "../lib/local/cloud";
 import { SEED } from "../lib/registry-seed";
+import { localModel } from "../lib/local/model";
 
 const STATE_DIR = path.join(ROOT, "out", "local");
 const STATE_FILE = path.join(STATE_DIR, "state.json");
+/** Every e-mail SNS delivers, one .eml file per message under <address>/. */
+const MAIL_DIR = path.join(STATE_DIR, "mail");
 
 /** Rows curated so far: the transform's own per-batch stats when it logs them, else Firehose's Ok records. */
 function rowsCurated(cloud: LocalCloud): number {
@@ -42,7 +45,10 @@ async function up(args: { detectors: number; speed: number; stack: string }): Pr
         try { process.kill(pid, 0); throw new Error(`a local cloud is already running (pid ${pid}); stop it with \`mdetect local down\``); } catch (err) { if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err; }
     }
     console.log("building the plan (offline mock run)...");
-    const cloud = await LocalCloud.fromProgram({ stack: args.stack });
+    fs.rmSync(MAIL_DIR, { recursive: true, force: true });
+    const model = await localModel();
+    if (model.reason) console.log(`scoring with the JSON stand-in model: ${model.reason}`);
+    const cloud = await LocalCloud.fromProgram({ stack: args.stack }, { model, mailDirectory: MAIL_DIR });
     await cloud.start();
     cloud.startFleet({ detectors, batchSeconds: 10, badEvery: 50, silentDetector: detectors > 1 ? detectors - 1 : undefined, silentAfterSeconds: 300 });
     fs.mkdirSync(STATE_DIR, { recursive: true });
@@ -50,6 +56,7 @@ async function up(args: { detectors: number; speed: number; stack: string }): Pr
 
     const bucket = cloud.plan.buckets.find((b) => b.eventBridge)?.name ?? cloud.plan.buckets[0]?.name;
     const clients = (SEED.find((s) => s.table === "clients")?.rows ?? []) as unknown as readonly { id: string }[];
+    const subscribers = cloud.plan.topics.flatMap((t) => t.subscriptions.filter((s) => s.protocol === "email").map((s) => s.endpoint));
     const clientToken = clients[0] && cloud.users ? await cloud.users.idToken({ clientId: clients[0].id, email: "client@example.com" }, 12 * 3600) : undefined;
     const staffToken = cloud.users ? await cloud.users.idToken({ groups: ["staff"], email: "staff@mdetect.com.au" }, 12 * 3600) : undefined;
     console.log([
@@ -58,7 +65,8 @@ async function up(args: { detectors: number; speed: number; stack: string }): Pr
         clientToken ? `client token:   ${clientToken}\n                (ID token of a user of seeded client ${clients[0].id}; send as "Authorization: Bearer <token>")` : "",
         staffToken ? `staff token:    ${staffToken}` : "",
         `S3 endpoint:    ${cloud.s3.url}  (bucket ${bucket}; findings land under findings/, curated CSV under curated/)`,
-        "alert e-mails:  not emulated yet (SNS front pending); see docs/local.md",
+        `alert e-mails:  ${MAIL_DIR}/<address>/*.eml  (subscribed: ${[...new Set(subscribers)].join(", ") || "none"})`,
+        `model:          ${model.kind === "model" ? `the example model (${model.artifact}) on a local endpoint` : "the JSON stand-in"} behind ${cloud.sagemaker?.url ?? "(the plan has no endpoint)"}`,
         "upload a site file:",
         `  curl -s -X POST ${cloud.api?.url}/v1/uploads -H "Authorization: Bearer $STAFF_TOKEN" -H 'content-type: application/json' \\`,
         `    -d '{"siteId":"<site uuid>","filename":"dump.ndjson","contentType":"application/x-ndjson","checksumSha256":"'$(openssl dgst -sha256 -binary dump.ndjson | base64)'"}'`,

@@ -45,7 +45,7 @@ export function table(rows: Row[], columns: string[]): string {
 
 function list(resource: string): (opts: { json?: boolean }, cmd: Command) => Promise<number> {
     return async (opts, cmd) => {
-        const body = await callApi(config(cmd), "GET", `/v1/${resource}`) as { items: Row[] };
+        const body = await callApi(config(cmd), "GET", `/v1/registry/${resource}`) as { items: Row[] };
         console.log(opts.json ? JSON.stringify(body.items, null, 2) : body.items.length ? table(body.items, COLUMNS[resource]) : `no ${resource}`);
         return 0;
     };
@@ -96,7 +96,7 @@ async function logout(_opts: object, cmd: Command): Promise<number> {
 const jsonOption = () => new Option("--json", "print the API's JSON instead of a table");
 
 function listCommand(resource: string): Command {
-    const cmd = new Command("list").description(`list ${resource} (GET /v1/${resource})`).addOption(jsonOption());
+    const cmd = new Command("list").description(`list every ${resource.slice(0, -1)} in the registry (GET /v1/registry/${resource})`).addOption(jsonOption());
     examples(cmd, [`mdetect registry ${resource} list`, `mdetect registry ${resource} list --json`]);
     return action(cmd, list(resource));
 }

@@ -38,6 +38,10 @@ export function fakeState(type: string, name: string, inputs: Record<string, any
         case "aws:cloudwatch/eventRule:EventRule":
             Object.assign(state, { arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${physical}` });
             break;
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            // CloudWatch alarm ARNs use colons (the key policy's aws:SourceArn condition matches `alarm:*`).
+            Object.assign(state, { arn: `arn:aws:cloudwatch:${region}:${ACCOUNT_ID}:alarm:${physical}` });
+            break;
         case "aws:cloudwatch/logGroup:LogGroup":
             Object.assign(state, { arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${physical}` });
             break;

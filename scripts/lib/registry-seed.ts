@@ -59,10 +59,10 @@ export const SEED: readonly { table: string; rows: Rows }[] = [
     { table: "deployments", rows: DEPLOYMENTS },
 ];
 
-/** Inserts the rows that are missing; returns how many each table gained. */
-export async function seed(pool: Pool): Promise<Record<string, number>> {
+/** Inserts the rows that are missing (of `tables` only, default all); returns how many each table gained. */
+export async function seed(pool: Pool, tables: readonly string[] = SEED.map((s) => s.table)): Promise<Record<string, number>> {
     const inserted: Record<string, number> = {};
-    for (const { table, rows } of SEED) {
+    for (const { table, rows } of SEED.filter((s) => tables.includes(s.table))) {
         inserted[table] = 0;
         for (const row of rows) {
             const columns = Object.keys(row);

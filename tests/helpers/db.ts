@@ -7,6 +7,7 @@ import type { Pool } from "mysql2/promise";
 import { poolFromUrl, migrationConnection, urlOptions } from "../../functions/registry/connect";
 import { migrate } from "../../functions/registry/migrate";
 import { loadMigrations } from "../../functions/registry/load-migrations";
+import { dropDatabaseAndGrants } from "../../scripts/lib/local/db-users";
 
 export const SERVER_URL = process.env.MDETECT_TEST_DB_URL ?? "mysql://root@127.0.0.1:3306";
 
@@ -49,7 +50,7 @@ export async function withTestDatabase(options: { migrated?: boolean } = {}): Pr
             await pool.end();
             const conn = await migrationConnection({ ...server, database: undefined });
             try {
-                await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+                await dropDatabaseAndGrants(conn, name);
             } finally {
                 await conn.end();
             }

@@ -6,14 +6,15 @@
  *
  * Tables read `principal, action, resource, context -> decision`. Resources may name plan
  * resources with tokens, resolved against the run: `<bucket:data-lake>/curated/a.csv`, `<key>`,
- * `<role:ci-deploy>`, `<user:alice>`, `<topic:ops>`, `<queue:batch-dlq>`, `<fn:api-read>`,
- * `<log:api-read>`, `<stream>`, `<trail>`, `<policy:require-mfa>`, `<account>`, `<region>`.
+ * `<role:ci-deploy>`, `<user:alice>`, `<topic:ops>`, `<queue:batch-dlq>`, `<fn:api-read>`, `<endpoint>`,
+ * `<log:api-read>`, `<stream>`, `<trail>`, `<policy:require-mfa>`, `<account>`, `<region>`,
+ * `<dbuser:mdetect_reader>` (that database user on the registry instance, by its resource id).
  */
 import { expect } from "chai";
-import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { loadPolicy } from "@cloud-copilot/iam-policy";
 import type { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
+import { evaluatedContextKey, withEncryptionContextKeys } from "../../scripts/lib/local/iam";
+import { authorizeUnvalidated } from "../../policy/lib/iam";
 import { program } from "./program";
 
 export type Decision = "Allow" | "Deny" | "ExplicitDeny";
@@ -169,15 +170,33 @@ export class PlanIam {
                 case "topic": return this.find("aws:sns/topic:Topic", name).state.arn;
                 case "queue": return this.find("aws:sqs/queue:Queue", name).state.arn;
                 case "fn": return this.find("aws:lambda/function:Function", name).state.arn;
+                case "endpoint": return this.find("aws:sagemaker/endpoint:Endpoint", name).state.arn;
                 case "log": return this.find("aws:cloudwatch/logGroup:LogGroup", name).state.arn.replace(/:\*$/, "");
                 case "stream": return this.find("aws:kinesis/stream:Stream", name).state.arn;
                 case "firehose": return realArns(this.find("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", name).state.arn);
                 case "trail": return this.find("aws:cloudtrail/trail:Trail", name).state.arn;
                 case "secret": return String(this.find("aws:rds/instance:Instance", name).state.masterUserSecrets?.[0]?.secretArn);
                 case "oidc": return this.githubProviderArn();
+                case "dbuser": return `arn:${this.partition}:rds-db:${this.region}:${this.account}:dbuser:${this.find("aws:rds/instance:Instance", "registry").state.resourceId}/${name}`;
                 default: throw new Error(`unknown token <${kind}>`);
             }
         });
+    }
+
+    /** A bucket's default encryption, as planned. */
+    bucketEncryption(bucketName: string): { sseAlgorithm: string; kmsMasterKeyId: string; bucketKeyEnabled: boolean } | undefined {
+        const bucket = this.all("aws:s3/bucket:Bucket").find((b) => b.state.bucket === bucketName);
+        const config = bucket && this.all("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+            .find((c) => this.refersTo(c.inputs.bucket, bucket) || c.inputs.bucket === bucketName);
+        const [rule] = config?.inputs.rules ?? [];
+        return rule && { ...rule.applyServerSideEncryptionByDefault, bucketKeyEnabled: rule.bucketKeyEnabled };
+    }
+
+    /** The key a topic, or an RDS-managed master secret, is encrypted with, as planned. */
+    encryptionKey(arn: string): string | undefined {
+        const topic = this.all("aws:sns/topic:Topic").find((t) => t.state.arn === arn);
+        if (topic) return topic.inputs.kmsMasterKeyId;
+        return this.all("aws:rds/instance:Instance").find((i) => i.state.masterUserSecrets?.[0]?.secretArn === arn)?.inputs.masterUserSecretKmsKeyId;
     }
 
     /** The resource-based policy that governs `action` on `arn`, if any. */
@@ -221,24 +240,28 @@ export class PlanIam {
         const resource = this.resolve(resourceText);
         const contextVariables: Record<string, string | string[]> = {
             "aws:SecureTransport": "true", ...principal.context,
-            ...Object.fromEntries(Object.entries(context).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => this.resolve(x)) : this.resolve(v as string)])),
+            ...Object.fromEntries(Object.entries(context).map(([k, v]) => [evaluatedContextKey(k), Array.isArray(v) ? v.map((x) => this.resolve(x)) : this.resolve(v as string)])),
         };
+        // The local cloud's workaround (scripts/lib/local/iam.ts, docs/local.md "Evaluator
+        // workaround"): the simulator drops kms:EncryptionContext:<key> values, so those keys are
+        // renamed, in policies and context alike, to a key form it evaluates.
+        const renamed = (p: Policy): Policy => withEncryptionContextKeys(p as any) as unknown as Policy;
+        const resourcePolicy = this.resourcePolicy(action, resource);
         const simulation = {
             request: { principal: principal.arn, action, resource: { resource, accountId: this.account }, contextVariables },
-            identityPolicies: principal.identityPolicies,
-            permissionBoundaryPolicies: principal.boundaries,
+            identityPolicies: principal.identityPolicies.map((p) => ({ name: p.name, policy: renamed(p.policy) })),
+            permissionBoundaryPolicies: principal.boundaries?.map((p) => ({ name: p.name, policy: renamed(p.policy) })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
-            resourcePolicy: this.resourcePolicy(action, resource),
+            resourcePolicy: resourcePolicy && renamed(resourcePolicy),
         };
         evaluated++;
         let result: string;
         let analysis: unknown;
-        if (action === "sts:AssumeRoleWithWebIdentity" || Object.keys(context).some((k) => k.startsWith("kms:EncryptionContext:"))) {
+        if (action === "sts:AssumeRoleWithWebIdentity") {
             // iam-data lists only provider-specific claims for this action, not the `aud`/`sub`
-            // keys IAM documents for every OIDC provider, and kms:EncryptionContext:<key> only
-            // as a template, so the validating entry point would drop them; the unvalidated
-            // core evaluates them exactly as written.
+            // keys IAM documents for every OIDC provider, so the validating entry point would
+            // drop them; the unvalidated core evaluates them exactly as written.
             const r = authorizeUnvalidated(simulation);
             result = r.result;
             analysis = r;
@@ -248,7 +271,7 @@ export class PlanIam {
             // "*" for an action with resource types: every pattern must allow (overallResult).
             const results: any[] = r.resultType === "single" ? [r.result] : r.results;
             // A context key the simulator ignores would make the row vacuous: refuse it.
-            const ignored = results.flatMap((x) => x.ignoredContextKeys ?? []).filter((k: string) => Object.keys(context).some((c) => c.toLowerCase() === k.toLowerCase()));
+            const ignored = results.flatMap((x) => x.ignoredContextKeys ?? []).filter((k: string) => Object.keys(context).some((c) => evaluatedContextKey(c).toLowerCase() === k.toLowerCase()));
             if (ignored.length) throw new Error(`context keys ${ignored.join(", ")} do not apply to ${action} on ${resource}`);
             result = r.overallResult;
             analysis = results.map((x) => x.analysis);
@@ -256,32 +279,6 @@ export class PlanIam {
         const decision: Decision = result === "Allowed" ? "Allow" : result === "ExplicitlyDenied" ? "ExplicitDeny" : "Deny";
         return { decision, detail: `${who} ${action} ${resource}: ${result}\n${JSON.stringify(analysis, decisiveOnly, 1).slice(0, 4000)}` };
     }
-}
-
-/**
- * The simulator's own core, without input validation: runUnsafeSimulation loads the resource
- * policy without the name its analysis reads, so it is loaded here with one.
- */
-const dist = path.dirname(require.resolve("@cloud-copilot/iam-simulate"));
-const core = require(path.join(dist, "core_engine/CoreSimulatorEngine.js"));
-const { AwsRequestImpl } = require(path.join(dist, "request/request.js"));
-const { RequestContextImpl } = require(path.join(dist, "requestContext.js"));
-const { DiscoveryContextKeyConstraints } = require(path.join(dist, "context_keys/discoveryContextKeyConstraints.js"));
-function authorizeUnvalidated(sim: any): { result: string } {
-    const request = new AwsRequestImpl(sim.request.principal, sim.request.resource, sim.request.action, new RequestContextImpl(sim.request.contextVariables));
-    const analysis = core.authorize({
-        request,
-        sessionPolicy: undefined,
-        identityPolicies: sim.identityPolicies.map((p: any) => loadPolicy(p.policy, { name: p.name })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: sim.resourcePolicy ? loadPolicy(sim.resourcePolicy, { name: "trust" }) : undefined,
-        permissionBoundaries: sim.permissionBoundaryPolicies?.map((p: any) => loadPolicy(p.policy, { name: p.name })),
-        vpcEndpointPolicies: undefined,
-        simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
-        serviceSettings: { s3: {} },
-    });
-    return analysis;
 }
 
 function decisiveOnly(key: string, value: unknown): unknown {

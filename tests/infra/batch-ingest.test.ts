@@ -3,6 +3,7 @@ import { gzipSync } from "zlib";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { childrenOf, loadSerializedHandler, ofType, one, policyDoc, program } from "../helpers/program";
 import { LocalS3, startLocalS3 } from "../helpers/s3";
+import { recordSdkCalls } from "../helpers/aws-mock";
 import { BATCH_MEMORY_MB, BATCH_TIMEOUT_SECONDS } from "../../infra/batch-ingest";
 import { outputKeys, parseIncomingKey } from "../../functions/batch/keys";
 import { ndjson, reading } from "../functions/realtime/fixtures";
@@ -112,6 +113,8 @@ describe("infra: batch ingest", () => {
     });
 
     describe("the serialized handler", () => {
+        // What the deployed code calls, for the role's IAM table (batch-ingest.iam.test.ts).
+        const sdk = recordSdkCalls("batch-ingest");
         let s3: LocalS3;
         let db: TestDatabase;
         let registry: RegistryServer;
@@ -150,7 +153,7 @@ describe("infra: batch ingest", () => {
             const good = Array.from({ length: 20 }, (_, i) => reading(4, i + 1));
             await put(s3, bucket, key, gzipSync(Buffer.from(ndjson([...good, { ...good[0], seq: 99, zenith_deg: -1 }, reading(5, 1)]))));
 
-            const result = await handler(objectCreated(bucket, key, "v1"));
+            const result = await sdk.during(() => handler(objectCreated(bucket, key, "v1")));
 
             const keys = outputKeys(parseIncomingKey(key), "v1");
             expect(result).to.deep.include({ sourceKey: key, rowsIn: 22, rowsOut: 20, rowsQuarantined: 2, outputs: keys });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { childrenOf, loadSerializedHandler, ofType, one, policyDoc, program } from "../helpers/program";
+import { recordSdkCalls } from "../helpers/aws-mock";
 import { ROUTE_TABLES, openApiDocument } from "../../functions/api/openapi";
 import { PASSWORD_MIN_LENGTH } from "../../infra/identity";
 import { apiEvent, body, claims } from "../functions/api/fixtures";
@@ -10,6 +11,7 @@ const IDENTITY = "mdetect:access:ClientIdentity::mdetect-clients";
 const EXPECTED_ROUTES = [
     "GET /v1/findings", "GET /v1/findings/{id}", "GET /v1/findings/{id}/download", "GET /v1/projects", "GET /v1/sites",
     "GET /v1/detectors", "GET /v1/deployments", "POST /v1/uploads", "GET /v1/openapi.json",
+    "GET /v1/registry/sites", "GET /v1/registry/detectors", "GET /v1/registry/deployments",
     "POST /v1/sites", "PATCH /v1/sites/{id}", "POST /v1/detectors", "PATCH /v1/detectors/{id}", "POST /v1/deployments", "PATCH /v1/deployments/{id}",
 ];
 const FUNCTIONS = ROUTE_TABLES;
@@ -150,13 +152,19 @@ describe("infra: client identity and API", () => {
     });
 
     describe("handler roles", () => {
-        it("download may read findings/ objects and decrypt them, nothing else in S3", async () => {
+        it("download may read findings/ objects and write only their JSON conversions, nothing else in S3", async () => {
             const run = await program();
             const s3 = statementsOf(run, "download").filter((s: any) => actions(s).some((a) => a.startsWith("s3:")));
-            expect(s3).to.have.length(1);
-            expect(s3[0]).to.deep.include({ Effect: "Allow", Action: "s3:GetObject", Resource: `${lakeArn(run)}/findings/*` });
+            expect(s3).to.deep.equal([
+                { Sid: "ReadFindings", Effect: "Allow", Action: "s3:GetObject", Resource: `${lakeArn(run)}/findings/*` },
+                { Sid: "WriteJsonFindings", Effect: "Allow", Action: "s3:PutObject", Resource: `${lakeArn(run)}/findings/*.json.gz` },
+            ]);
             const kms = statementsOf(run, "download").filter((s: any) => actions(s).some((a) => a.startsWith("kms:")));
-            expect(kms).to.deep.equal([{ Sid: "DecryptFindings", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn(run) }]);
+            // Through S3 for the data lake only: evaluated in client-api-calls.iam.test.ts and client-api.iam.test.ts.
+            expect(kms.map((s: any) => [s.Sid, s.Action, s.Resource])).to.deep.equal([
+                ["DecryptFindings", ["kms:Decrypt"], keyArn(run)],
+                ["EncryptJsonFindings", "kms:GenerateDataKey", keyArn(run)],
+            ]);
         });
 
         it("upload may only put objects under incoming/ and has no registry access", async () => {
@@ -168,13 +176,14 @@ describe("infra: client identity and API", () => {
             expect(fn(run, "upload").inputs.vpcConfig, "no VPC: it talks to nothing").to.equal(undefined);
         });
 
-        it("read and admin may only connect to the registry as the application user, from the VPC", async () => {
+        it("read and download may connect to the registry only as the read-only user, admin as the application user, from the VPC", async () => {
             const run = await program();
-            for (const name of ["read", "admin", "download"]) {
+            for (const [name, user] of [["read", "mdetect_reader"], ["download", "mdetect_reader"], ["admin", "mdetect_app"]]) {
                 const statements = statementsOf(run, name);
                 const connect = statements.filter((s: any) => actions(s).includes("rds-db:connect"));
                 expect(connect, name).to.have.length(1);
-                expect(connect[0].Resource, name).to.match(/^arn:aws:rds-db:ap-southeast-2:\d{12}:dbuser:.+\/mdetect_app$/);
+                expect(connect[0].Resource, name).to.match(new RegExp(`^arn:aws:rds-db:ap-southeast-2:\\d{12}:dbuser:.+/${user}$`));
+                expect(fn(run, name).inputs.environment.variables.DB_USER, name).to.equal(user);
                 expect(fn(run, name).inputs.vpcConfig?.subnetIds, name).to.be.an("array").that.is.not.empty;
                 if (name !== "download") expect(statements.flatMap(actions).filter((a: string) => /^(s3|kms):/.test(a)), name).to.deep.equal([]);
             }
@@ -212,6 +221,8 @@ describe("infra: client identity and API", () => {
     });
 
     describe("serialized handlers", () => {
+        // What the deployed upload code signs, for its role's IAM table (client-api-calls.iam.test.ts).
+        const upload = recordSdkCalls("api-upload");
         it("are self-contained: each registry function answers 401 without claims, with only its zip's packages", async () => {
             const run = await program();
             for (const [name, routeKey] of [["read", "GET /v1/findings"], ["download", "GET /v1/findings/{id}/download"], ["admin", "POST /v1/sites"]]) {
@@ -240,10 +251,10 @@ describe("infra: client identity and API", () => {
                 AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token",
             });
             try {
-                const result = await handler(apiEvent("POST /v1/uploads", { claims: claims({ groups: ["staff"] }), body: {
+                const result = await upload.during(() => handler(apiEvent("POST /v1/uploads", { claims: claims({ groups: ["staff"] }), body: {
                     siteId: "0b6e3a52-4a3e-4c55-9d1c-3f0e1c2d3b4a", filename: "dump.json", contentType: "application/json",
                     checksumSha256: "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
-                } }));
+                } })));
                 expect(result.statusCode).to.equal(200);
                 const url = new URL(body(result).url);
                 expect(url.hostname).to.equal("lake-bucket.s3.ap-southeast-2.amazonaws.com");

@@ -41,7 +41,7 @@ iamTable("data key: dead-letter queues only through SQS, for their own queue", G
     ["role:mdetect-silence-role", "kms:Decrypt", "<key>", { "kms:ViaService": SQS_VIA, "kms:EncryptionContext:aws:sqs:arn": "<queue:mdetect-batch-dlq>" }, "Deny"],
     ["role:mdetect-silence-role", "kms:Decrypt", "<key>", { "kms:ViaService": "s3.<region>.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "<bucket:data-lake>/findings/x.json" }, "Deny"],
     ["role:mdetect-registry-migrate-launcher-role", "kms:GenerateDataKey", "<key>", { "kms:ViaService": SQS_VIA, "kms:EncryptionContext:aws:sqs:arn": "<queue:launcher-dlq>" }, "Allow"],
-    ["role:mdetect-registry-migrate-launcher-role", "kms:Decrypt", "<key>", { "kms:ViaService": "secretsmanager.<region>.amazonaws.com" }, "Allow"],
+    ["role:mdetect-registry-migrate-launcher-role", "kms:Decrypt", "<key>", { "kms:ViaService": "secretsmanager.<region>.amazonaws.com", "kms:EncryptionContext:SecretARN": "<secret:registry>" }, "Allow"],
     ["role:mdetect-registry-migrate-launcher-role", "kms:Decrypt", "<key>", NONE, "Deny"],
     ["role:mdetect-realtime-transform-role", "kms:GenerateDataKey", "<key>", { "kms:ViaService": "s3.<region>.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "<bucket:data-lake>/quarantine/realtime/x" }, "Allow"],
     ["role:mdetect-realtime-transform-role", "kms:GenerateDataKey", "<key>", NONE, "Deny"],

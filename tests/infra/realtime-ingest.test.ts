@@ -7,6 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { gunzipSync } from "zlib";
 import { childrenOf, loadSerializedHandler, one, policyDoc, program } from "../helpers/program";
+import { recordSdkCalls } from "../helpers/aws-mock";
 import { streamCapacity } from "../../infra/capacity";
 import { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { arrivalOf, firehoseEvent, ndjson, reading, sent } from "../functions/realtime/fixtures";
@@ -212,6 +213,8 @@ describe("infra: real-time ingest", () => {
     });
 
     describe("serialized transform handler", () => {
+        // What the deployed code calls, for the role's IAM table (realtime-ingest.iam.test.ts).
+        const sdk = recordSdkCalls("realtime-transform");
         let server: any;
         let db: TestDatabase;
         let registry: RegistryServer;
@@ -257,7 +260,7 @@ describe("infra: real-time ingest", () => {
             try {
                 const handler = await loadSerializedHandler(one(run, "aws:lambda/function:Function", "realtime-transform"));
                 const event = firehoseEvent([ndjson([reading(1, 1), reading(1, 2), { ...reading(1, 3), seq: -1 }])]);
-                const response = await handler(event);
+                const response = await sdk.during(() => handler(event));
                 expect(response.records).to.have.length(1);
                 expect(response.records[0]).to.include({ recordId: event.records[0].recordId, result: "Ok" });
                 expect(Buffer.from(response.records[0].data, "base64").toString().trimEnd().split("\n")).to.have.length(2);
@@ -269,7 +272,7 @@ describe("infra: real-time ingest", () => {
 
                 // A second batch, from MD-0001's key but carrying MD-0002's readings: nothing reaches Firehose's
                 // curated data. The container's keyring answers it without asking the registry again.
-                const forged = await handler(firehoseEvent([sent(ndjson([reading(2, 1), reading(2, 2)]), arrivalOf(0), "MD-0001")], "inv-2"));
+                const forged = await sdk.during(() => handler(firehoseEvent([sent(ndjson([reading(2, 1), reading(2, 2)]), arrivalOf(0), "MD-0001")], "inv-2")));
                 expect(forged.records[0]).to.include({ result: "Ok", data: "" });
                 expect(registry.calls).to.deep.equal(["deviceKeys"]);
                 const after = await client.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: "quarantine/realtime/" }));

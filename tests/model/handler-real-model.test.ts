@@ -12,7 +12,7 @@ import { ScoringEndpoint } from "../../scripts/lib/local-endpoint";
 import { mockedDuring } from "../helpers/aws-mock";
 import { TestDatabase, withTestDatabase } from "../helpers/db";
 import { LocalS3, startLocalS3 } from "../helpers/s3";
-import { startScoringEndpoint } from "../helpers/sagemaker-server";
+import { startScoringEndpoint } from "../../scripts/lib/stand-in-endpoint";
 import { HEADER, batchObject, line, rejection, row } from "../functions/inference/fixtures";
 import { trainedArtifact } from "./trained";
 

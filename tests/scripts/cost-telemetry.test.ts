@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { gzipSync } from "zlib";
 import { sampleReadings } from "../../scripts/lib/cost/telemetry-sample";
-import { MEASURED_READING_JSON_BYTES, MEASURED_RECORD_GZIP_RATIO } from "../../policy/lib/cost/measured";
+import { MEASURED_READING_JSON_BYTES, MEASURED_RECORD_GZIP_RATIOS, recordGzipRatio } from "../../policy/lib/cost/measured";
 import { validateReading } from "../../functions/telemetry";
 
 /** The figures the model and the config default rest on are what the sample measures (within 2 %). */
@@ -15,13 +15,25 @@ describe("cost: measured telemetry sizes (policy/lib/cost/measured.ts)", () => {
         for (const line of all.slice(0, 200)) expect(validateReading(JSON.parse(line)).ok, line).to.equal(true);
     });
 
-    it("gzip of one detector's 60-reading record is the measured ratio", () => {
-        let plain = 0, gz = 0;
-        for (const lines of sample) for (let i = 0; i < lines.length; i += 60) {
-            const record = lines.slice(i, i + 60).join("\n") + "\n";
-            plain += Buffer.byteLength(record);
-            gz += gzipSync(record).length;
-        }
-        expect(gz / plain).to.be.closeTo(MEASURED_RECORD_GZIP_RATIO, 0.02 * MEASURED_RECORD_GZIP_RATIO);
+    for (const [readings, ratio] of Object.entries(MEASURED_RECORD_GZIP_RATIOS).map(([n, r]) => [Number(n), r])) {
+        it(`gzip of one detector's ${readings}-reading record is the measured ratio`, () => {
+            let plain = 0, gz = 0;
+            for (const lines of sample) for (let i = 0; i + readings <= lines.length; i += readings) {
+                const record = lines.slice(i, i + readings).join("\n") + "\n";
+                plain += Buffer.byteLength(record);
+                gz += gzipSync(record).length;
+            }
+            expect(plain, "the sample holds whole records").to.be.greaterThan(0);
+            expect(gz / plain).to.be.closeTo(ratio, 0.02 * ratio);
+        });
+    }
+
+    it("between measured record sizes the ratio is interpolated, outside them the nearest measured one", () => {
+        expect(recordGzipRatio(60)).to.equal(MEASURED_RECORD_GZIP_RATIOS[60]);
+        expect(recordGzipRatio(1)).to.equal(MEASURED_RECORD_GZIP_RATIOS[60]);
+        expect(recordGzipRatio(6000)).to.equal(MEASURED_RECORD_GZIP_RATIOS[600]);
+        const mid = recordGzipRatio(450);
+        expect(mid).to.be.lessThan(MEASURED_RECORD_GZIP_RATIOS[300]).and.greaterThan(MEASURED_RECORD_GZIP_RATIOS[600]);
+        expect(() => recordGzipRatio(0)).to.throw(/>= 1/);
     });
 });

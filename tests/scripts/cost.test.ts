@@ -4,7 +4,8 @@ import * as path from "path";
 import { promisify } from "util";
 import { program, ofType } from "../helpers/program";
 import { designFromResources, usageFromConfig, runsPerMonth } from "../../policy/lib/cost/design";
-import { costOf, designAtFleet, PLANNING_FLEETS } from "../../scripts/lib/cost/report";
+import { costOf, costReport, designAtFleet, PLANNING_FLEETS } from "../../scripts/lib/cost/report";
+import { recordGzipRatio } from "../../policy/lib/cost/measured";
 import { checkStack } from "../../scripts/lib/policy-run";
 import { fromProgramRun } from "../../scripts/lib/policy-input";
 
@@ -51,7 +52,9 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
 
     it("reads the usage profile from config and schedules from rate expressions", async () => {
         const dev = await program();
-        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 60 });
+        expect(usageFromConfig(dev.config)).to.include({ detectors: 50, bytesPerSecondPerDetector: 329, readingsPerRecord: 600, recordGzipRatio: recordGzipRatio(600) });
+        expect(usageFromConfig({ ...dev.config, "mdetect:recordEncoding": "plain" }).recordGzipRatio, "plain records are billed as sent").to.equal(undefined);
+        expect(() => usageFromConfig({ ...dev.config, "mdetect:recordEncoding": "zstd" })).to.throw(/gzip or plain/);
         expect(runsPerMonth("rate(5 minutes)")).to.equal(730 * 12);
         expect(runsPerMonth("rate(1 hour)")).to.equal(730);
         expect(() => usageFromConfig({})).to.throw(/detectorCount/);
@@ -68,9 +71,9 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         expect(low[0].message).to.match(/exceeds budget/);
     });
 
-    it("prints the breakdown, per-detector cost and the ratio to the seed design as JSON", async () => {
-        const { stdout } = await run(process.execPath, [BIN, "cost", "--detectors", "1000", "--json"], { maxBuffer: 10 * 1024 * 1024 });
-        const report = JSON.parse(stdout);
+    it("reports the breakdown, per-detector cost, the ratio to the seed design and the targets against the floor", async () => {
+        // In process on the suite's cached run: the report is a function of the run (the CLI test below checks the wiring).
+        const report = JSON.parse(JSON.stringify(await costReport(await program({ "mdetect:detectorCount": 1000 }), { capacity: false })));
         expect(report.estimate.usage.detectors).to.equal(1000);
         const total = report.estimate.breakdown.reduce((s: number, b: { usd: number }) => s + b.usd, 0);
         expect(total).to.be.closeTo(report.estimate.firstMonth.totalUsd, 1e-6);
@@ -79,7 +82,7 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
         expect(report.seed.oursWithInference.firstMonth.totalUsd).to.be.greaterThan(report.estimate.firstMonth.totalUsd);
         expect(report.seed.ratio).to.be.closeTo(report.seed.estimate.firstMonth.totalUsd / report.seed.oursWithInference.firstMonth.totalUsd, 1e-9).and.greaterThan(1);
         expect(report.estimate.months).to.have.length(12);
-        expect(report.capacity.map((r: { detectors: number }) => r.detectors)).to.deep.equal([10, 100, 1000, 10000]);
+        expect(report.capacity, "not asked for").to.equal(undefined);
         // The target view: month 12 with inference on, per detector, against the floor.
         const [plain, gzip, direct] = report.target;
         for (const t of report.target) {
@@ -89,9 +92,20 @@ describe("mdetect cost: the estimate follows the declared resources", () => {
             expect(t.upperBoundUsd).to.be.at.least(t.totalUsd);
             for (const l of t.lines) expect(l.region, l.item).to.be.a("string").and.not.equal("");
         }
+        expect(gzip.variant, "gzip is the firmware contract's default").to.include("[as configured]");
+        expect(report.target.map((t: { configured: boolean }) => t.configured)).to.deep.equal([false, true, false]);
         expect(gzip.totalUsd, "firmware gzip cuts the bill").to.be.lessThan(plain.totalUsd);
         expect(direct.totalUsd, "Direct PUT drops the stream").to.be.lessThan(gzip.totalUsd);
         expect(gzip.totalUsd, "issue 17 target: <= $100 at 1,000 detectors, month 12, inference on").to.be.at.most(100);
+    });
+
+    it("prints the report as JSON from the command line, capacity planning included", async () => {
+        const { stdout } = await run(process.execPath, [BIN, "cost", "--detectors", "1000", "--json"], { maxBuffer: 10 * 1024 * 1024 });
+        const report = JSON.parse(stdout);
+        expect(report.estimate.usage.detectors).to.equal(1000);
+        expect(report.target.map((t: { month: number }) => t.month)).to.deep.equal([12, 12, 12]);
+        expect(report.estimate.perDetectorUsd).to.be.closeTo(report.estimate.firstMonth.totalUsd / 1000, 1e-9);
+        expect(report.capacity.map((r: { detectors: number }) => r.detectors)).to.deep.equal([...PLANNING_FLEETS]);
         const shards = report.capacity.map((r: { shards: number }) => r.shards);
         expect(shards[3]).to.be.greaterThan(shards[0]);
     });

@@ -5,8 +5,13 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { ROUTE_TABLES } from "../../functions/api/openapi";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "mdetect.js");
+/** The routes a staff user (no client binding) can call: the API's staff table, path parameters as one segment. */
+const STAFF_ROUTES = Object.entries(ROUTE_TABLES).flatMap(([, routes]) => Object.entries(routes))
+    .filter(([, op]) => op.access === "staff")
+    .map(([key]) => new RegExp(`^${key.replace(/\{[^}]+\}/g, "[^/?]+")}(\\?.*)?$`));
 const CLIENT_ID = "4example0clientid";
 const SITE = { id: "9c3e5a7b-1f2d-4e6c-b8a0-4d6f8b0c3001", name: "Barrier Ridge level 26", kind: "mine", latitude: -31.9531, longitude: 141.4672, depthM: 780 };
 const DEPLOYMENT_ID = "3f0c2a9e-1111-4222-8333-444455556666";
@@ -68,6 +73,8 @@ class FakeCloud {
     private apiAnswer(s: Seen): { status: number; body: unknown; type?: string } {
         if (!/^Bearer id-token-\d+$/.test(s.headers.authorization ?? "")) return { status: 401, body: { message: "Unauthorized" } };
         const route = `${s.method} ${s.url}`;
+        // Staff have no client binding: only the staff routes of the real route table answer them.
+        if (!STAFF_ROUTES.some((r) => r.test(route))) return { status: 403, type: "application/problem+json", body: { status: 403, title: "Forbidden", detail: "not a staff route" } };
         const answer = this.api[route];
         return answer ? answer(s) : { status: 404, type: "application/problem+json", body: { status: 404, title: "Not found", detail: "No such route." } };
     }
@@ -146,12 +153,12 @@ describe("scripts: mdetect registry (staff, through the API with a Cognito sign-
 
     it("lists through the API with the ID token as Bearer, as a table or JSON", async () => {
         await login();
-        cloud.api["GET /v1/sites"] = () => ({ status: 200, body: { items: [SITE] } });
+        cloud.api["GET /v1/registry/sites"] = () => ({ status: 200, body: { items: [SITE] } });
         const r = await cli(["sites", "list"]);
         expect(r.code, r.err).to.equal(0);
         expect(r.out.split("\n")[0]).to.match(/^id\s+name\s+kind\s+latitude\s+longitude\s+depthM$/);
         expect(r.out).to.include("Barrier Ridge level 26  mine");
-        expect(cloud.requests("GET /v1/sites")[0].headers.authorization).to.equal("Bearer id-token-1");
+        expect(cloud.requests("GET /v1/registry/sites")[0].headers.authorization).to.equal("Bearer id-token-1");
         const json = await cli(["sites", "list", "--json"]);
         expect(JSON.parse(json.out)).to.deep.equal([SITE]);
     });
@@ -198,23 +205,23 @@ describe("scripts: mdetect registry (staff, through the API with a Cognito sign-
         cloud.expiresIn = 30; // inside the renewal margin: the next call refreshes first
         await login();
         cloud.expiresIn = 3600;
-        cloud.api["GET /v1/detectors"] = () => ({ status: 200, body: { items: [] } });
+        cloud.api["GET /v1/registry/detectors"] = () => ({ status: 200, body: { items: [] } });
         const r = await cli(["detectors", "list"]);
         expect(r.code, r.err).to.equal(0);
         expect(r.out.trim()).to.equal("no detectors");
         const refresh = cloud.requests("POST /").at(-1)!;
         expect(refresh.body).to.deep.equal({ AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: CLIENT_ID, AuthParameters: { REFRESH_TOKEN: "refresh-1" } });
-        expect(cloud.requests("GET /v1/detectors")[0].headers.authorization).to.equal("Bearer id-token-2");
+        expect(cloud.requests("GET /v1/registry/detectors")[0].headers.authorization).to.equal("Bearer id-token-2");
         expect(JSON.parse(fs.readFileSync(tokenFile(), "utf8"))).to.include({ idToken: "id-token-2", refreshToken: "refresh-1" });
         expect(fs.statSync(tokenFile()).mode & 0o777).to.equal(0o600);
 
         let calls = 0;
-        cloud.api["GET /v1/deployments"] = () => (++calls === 1 ? { status: 401, body: { message: "Unauthorized" } } : { status: 200, body: { items: [] } });
+        cloud.api["GET /v1/registry/deployments"] = () => (++calls === 1 ? { status: 401, body: { message: "Unauthorized" } } : { status: 200, body: { items: [] } });
         const retried = await cli(["deployments", "list"]);
         expect(retried.code, retried.err).to.equal(0);
-        expect(cloud.requests("GET /v1/deployments").map((s) => s.headers.authorization)).to.deep.equal(["Bearer id-token-2", "Bearer id-token-3"]);
+        expect(cloud.requests("GET /v1/registry/deployments").map((s) => s.headers.authorization)).to.deep.equal(["Bearer id-token-2", "Bearer id-token-3"]);
 
-        cloud.api["GET /v1/sites"] = () => ({ status: 401, body: { message: "Unauthorized" } });
+        cloud.api["GET /v1/registry/sites"] = () => ({ status: 401, body: { message: "Unauthorized" } });
         const refused = await cli(["sites", "list"]);
         expect(refused.code).to.equal(1);
         expect(refused.err).to.equal("mdetect registry: 401 Unauthorized: Unauthorized (run `mdetect registry login`)\n");

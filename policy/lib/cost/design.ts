@@ -4,6 +4,7 @@
  * the cost moves with it. Also reads the usage profile from the stack's config.
  */
 import { Design, Lifecycle, Usage, SECONDS_PER_MONTH } from "./model";
+import { recordGzipRatio } from "./measured";
 
 export interface DeclaredResource {
     readonly type: string;
@@ -167,12 +168,18 @@ function num(config: Record<string, unknown>, key: string): number {
 }
 
 export function usageFromConfig(config: Record<string, unknown>): Usage {
+    const detectors = num(config, "detectorCount");
+    const readingsPerRecord = num(config, "readingsPerRecord");
+    const encoding = config["mdetect:recordEncoding"] ?? "plain";
+    if (encoding !== "gzip" && encoding !== "plain") throw new Error(`config mdetect:recordEncoding must be gzip or plain, got ${String(encoding)}`);
     return {
-        detectors: num(config, "detectorCount"),
+        detectors,
         bytesPerSecondPerDetector: num(config, "bytesPerSecondPerDetector"),
-        readingsPerRecord: num(config, "readingsPerRecord"),
+        readingsPerRecord,
         compressionRatio: num(config, "compressionRatio"),
         clients: num(config, "clientCount"),
         apiCallsPerMonth: num(config, "apiCallsPerMonth"),
+        // The firmware gzips each record: Kinesis and Firehose bill it at the ratio measured for its length.
+        ...(encoding === "gzip" ? { recordGzipRatio: recordGzipRatio(readingsPerRecord) } : {}),
     };
 }

@@ -5,7 +5,29 @@
  */
 /** JSON bytes of one reading, without its newline (mean over 120,000 readings of 200 detectors). */
 export const MEASURED_READING_JSON_BYTES = 329;
-/** gzip -6 of one detector's 60-reading NDJSON record, output / input: what the firmware option sends. */
-export const MEASURED_RECORD_GZIP_RATIO = 0.102;
+/**
+ * gzip -6 of one detector's NDJSON record, output / input, by readings per record: what the
+ * firmware sends when it compresses (schema/telemetry.md). Longer records compress better
+ * (the repeated keys and constant fields are paid for once per record).
+ */
+export const MEASURED_RECORD_GZIP_RATIOS: Readonly<Record<number, number>> = { 60: 0.1018, 150: 0.0905, 300: 0.0854, 600: 0.0827 };
 /** Unconfirmed (non-Sydney) prices: Asia-Pacific runs 10-50% above us-east-1 (shared reference); the report's upper bound uses +50%. */
 export const UNCONFIRMED_PRICE_UPLIFT = 0.5;
+
+/**
+ * The gzip ratio of a record of `readings` readings: the measured points, linear in
+ * log(readings) between them, and the nearest point outside them (so never below what was measured).
+ */
+export function recordGzipRatio(readings: number): number {
+    if (!(readings >= 1)) throw new Error(`readings per record must be >= 1, got ${readings}`);
+    const points = Object.entries(MEASURED_RECORD_GZIP_RATIOS).map(([n, r]) => [Number(n), r] as const).sort((a, b) => a[0] - b[0]);
+    if (readings <= points[0][0]) return points[0][1];
+    for (let i = 1; i < points.length; i++) {
+        const [n1, r1] = points[i];
+        if (readings <= n1) {
+            const [n0, r0] = points[i - 1];
+            return r0 + (r1 - r0) * (Math.log(readings) - Math.log(n0)) / (Math.log(n1) - Math.log(n0));
+        }
+    }
+    return points[points.length - 1][1];
+}

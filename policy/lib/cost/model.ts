@@ -78,11 +78,19 @@ export const MIN_TRANSITION_OBJECT_BYTES = 128 * KB;
 /** S3 bucket keys cut KMS requests per object by ~99% (one data key per bucket key lifetime). */
 const KMS_REQUESTS_PER_OBJECT_WITH_BUCKET_KEY = 0.01;
 /**
- * A KMS-encrypted stream calls KMS about every 5 minutes per producer or consumer credential
- * (docs.aws.amazon.com/streams/latest/dev/costs-performance.html): each detector's IoT session
- * is one producer; Firehose reading the stream is one consumer.
+ * A KMS-encrypted stream calls KMS when it rotates a credential's data key, about every 5 minutes,
+ * and each user credential needs its own call (docs.aws.amazon.com/streams/latest/dev/costs-performance.html):
+ * each detector's IoT session is one producer; Firehose reading the stream is one consumer.
  */
-export const KMS_REQUESTS_PER_CREDENTIAL_MONTH = SECONDS_PER_MONTH / 300;
+export const KMS_DATA_KEY_SECONDS = 300;
+export const KMS_REQUESTS_PER_CREDENTIAL_MONTH = SECONDS_PER_MONTH / KMS_DATA_KEY_SECONDS;
+/**
+ * A producer that puts less often than the data key lives finds it expired at every put: one call
+ * per put (our reading of the same page; the firmware's batch sets the put interval).
+ */
+export function kmsRequestsPerProducerMonth(putsPerProducerMonth: number): number {
+    return Math.min(putsPerProducerMonth, KMS_REQUESTS_PER_CREDENTIAL_MONTH);
+}
 /**
  * Registry bytes per row, data + indexes: the mean over findings, stream_objects and detector_days
  * measured on MariaDB after a simulated day at 1,000 detectors (`npm run bench -- registry`:
@@ -354,8 +362,9 @@ function line(service: string, item: string, quantity: number, unit: string, id:
 
 export function streamLines(design: Design, usage: Usage, f: Flow): CostLine[] {
     if (!design.stream) return [];
-    // Per producer credential (each detector) and the Firehose consumer, every ~5 minutes.
-    const kms = design.stream.encrypted === false ? [] : line("KMS", "requests (stream data keys, per producer credential)", (usage.detectors + 1) * KMS_REQUESTS_PER_CREDENTIAL_MONTH, "requests", "kms.request");
+    // Per producer credential (each detector: every ~5 minutes or every put, whichever is rarer) and the Firehose consumer.
+    const producerCalls = usage.detectors * kmsRequestsPerProducerMonth(f.records / usage.detectors);
+    const kms = design.stream.encrypted === false ? [] : line("KMS", "requests (stream data keys, per producer credential)", producerCalls + KMS_REQUESTS_PER_CREDENTIAL_MONTH, "requests", "kms.request");
     if (design.stream.mode === "ON_DEMAND") {
         const inGb = f.records * Math.ceil(f.recordBytes / KINESIS_ON_DEMAND_UNIT_BYTES) * KINESIS_ON_DEMAND_UNIT_BYTES / GB;
         return [
@@ -371,6 +380,11 @@ export function streamLines(design: Design, usage: Usage, f: Flow): CostLine[] {
         ...line("Kinesis", "PUT payload units (25 KB)", units, "units", "kinesis.putPayloadUnit"),
         ...kms,
     ];
+}
+
+/** Seconds one transform invocation takes when `invocations` share `rawBytes` of telemetry. */
+export function transformSeconds(rawBytes: number, invocations: number): number {
+    return LAMBDA_BASE_SECONDS + TRANSFORM_SECONDS_PER_MIB * (rawBytes / MIB) / Math.max(invocations, 1);
 }
 
 /** Seconds of endpoint time one chunk takes (and the inference Lambda waits for it). */
@@ -458,7 +472,7 @@ export function total(lines: readonly CostLine[]): number {
 export function estimateMonth(design: Design, usage: Usage, month: number): MonthEstimate {
     const f = flow(design, usage);
     const lambdas = [
-        ...lambdaLine("transform (Firehose)", f.transformInvocations, LAMBDA_BASE_SECONDS + TRANSFORM_SECONDS_PER_MIB * (f.rawBytes / MIB) / Math.max(f.transformInvocations, 1), design.lambdaMemoryMb.transform),
+        ...lambdaLine("transform (Firehose)", f.transformInvocations, transformSeconds(f.rawBytes, f.transformInvocations), design.lambdaMemoryMb.transform),
         ...lambdaLine("inference", f.inferenceInvocations, inferenceSeconds(design, f), design.lambdaMemoryMb.inference),
         ...lambdaLine("registry access (2 calls per curated object)", f.registryCalls, LAMBDA_BASE_SECONDS, design.lambdaMemoryMb.registryAccess),
         ...lambdaLine("client API", usage.apiCallsPerMonth, API_SECONDS_PER_CALL, design.lambdaMemoryMb.api),

@@ -5,7 +5,7 @@
  * for the same workload; the calibration test compares the two key by key (policy/lib/cost/meter.ts).
  */
 import { FunctionTally, Meter, ObjectTally, gbSeconds } from "./meter";
-import { CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, FEATURE_BYTES_PER_ROW, GB, KINESIS_PUT_UNIT_BYTES, LAMBDA_BASE_SECONDS, SECONDS_PER_MONTH, Usage, flow, inferenceSeconds, regionOf, total } from "./model";
+import { CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, FEATURE_BYTES_PER_ROW, GB, KINESIS_PUT_UNIT_BYTES, LAMBDA_BASE_SECONDS, SECONDS_PER_MONTH, Usage, flow, inferenceSeconds, regionOf, total, transformSeconds } from "./model";
 import { price } from "./prices";
 
 /** Logical function names as the plan (and so the meter) calls them. */
@@ -45,18 +45,22 @@ export function predictMeter(design: Design, workload: Workload): Meter {
     const readings = scaled(month.readings, share);
     const buffers = design.firehose ? Math.max(1, Math.ceil(scaled(month.curatedObjects, share))) : 0;
     const rawBuffers = design.firehose ? Math.max(1, Math.ceil(scaled(month.rawObjects, share))) : 0;
+    // Firehose hands the transform a batch per BufferSizeInMBs or per minute, whichever comes first.
+    const transformInvocations = design.firehose ? Math.max(1, Math.ceil(scaled(month.transformInvocations, share))) : 0;
     const objects: Record<string, ObjectTally> = {
         "raw/": { count: rawBuffers, bytes: scaled(month.rawStoredBytes, share) },
         "curated/": { count: buffers, bytes: good * scaled(month.curatedStoredBytes, share) },
     };
-    if (bad > 0) objects["quarantine/"] = { count: rawBuffers, bytes: bad * scaled(month.rawStoredBytes, share) };
+    // The transform writes its batch's bad lines as one quarantine object (functions/realtime/handler.ts).
+    if (bad > 0) objects["quarantine/"] = { count: transformInvocations, bytes: bad * scaled(month.rawStoredBytes, share) };
     const inference = design.endpoint !== undefined;
     const endpointRequests = inference ? buffers * Math.ceil(good * readings / buffers / Math.floor(4_000_000 / FEATURE_BYTES_PER_ROW)) : 0;
     if (inference) objects["findings/"] = { count: Math.ceil(buffers * (month.findingsObjects / Math.max(month.curatedObjects, 1))), bytes: good * scaled(month.findingsBytes, share) };
     const lambda: Record<string, FunctionTally> = {};
     if (design.firehose && design.lambdaMemoryMb.transform !== undefined) {
-        const invocations = Math.max(1, Math.ceil(scaled(month.transformInvocations, share)));
-        lambda[FUNCTION_NAMES.transform] = { invocations, billedMs: Math.ceil(invocations * LAMBDA_BASE_SECONDS * 1000), memoryMb: design.lambdaMemoryMb.transform };
+        // The estimate's duration (base + CPU per MiB), so a meter and the month bill the same seconds.
+        const seconds = transformSeconds(scaled(month.rawBytes, share), transformInvocations);
+        lambda[FUNCTION_NAMES.transform] = { invocations: transformInvocations, billedMs: Math.ceil(transformInvocations * seconds * 1000), memoryMb: design.lambdaMemoryMb.transform };
     }
     if (inference && design.lambdaMemoryMb.inference !== undefined) {
         lambda[FUNCTION_NAMES.inference] = { invocations: buffers, billedMs: Math.ceil(buffers * inferenceSeconds(design, month) * 1000), memoryMb: design.lambdaMemoryMb.inference };

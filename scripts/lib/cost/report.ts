@@ -7,7 +7,7 @@ import { designFromResources, usageFromConfig } from "../../../policy/lib/cost/d
 import type { CostLine, Design, Usage } from "../../../policy/lib/cost/model";
 import { estimate, Estimate, flow, PRICES_TARGET_REGION } from "../../../policy/lib/cost/model";
 import { floorMonth } from "../../../policy/lib/cost/floor";
-import { MEASURED_RECORD_GZIP_RATIO, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
+import { recordGzipRatio, UNCONFIRMED_PRICE_UPLIFT } from "../../../policy/lib/cost/measured";
 import { seedVariant, decisionPoints, DecisionPoint, directPutVariant } from "./compare";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICE_TABLE_NOTE } from "../../../policy/lib/cost/prices";
@@ -28,6 +28,8 @@ export interface CapacityRow {
 
 export interface TargetView {
     readonly variant: string;
+    /** The variant the stack's own config describes (its mdetect:recordEncoding, with the stream). */
+    readonly configured: boolean;
     readonly month: number;
     readonly totalUsd: number;
     readonly perDetectorUsd: number;
@@ -67,23 +69,31 @@ function withInference(design: Design, config: Record<string, unknown>): Design 
     };
 }
 
-function targetView(variant: string, design: Design, usage: Usage, months: number): TargetView {
+function targetView(variant: string, design: Design, usage: Usage, months: number, configured: boolean): TargetView {
     const e = estimate(design, usage, months).lastMonth;
     const floor = floorMonth(usage, months, design.endpoint !== undefined);
     return {
-        variant, month: months, totalUsd: e.totalUsd, perDetectorUsd: e.totalUsd / usage.detectors,
+        variant: `${variant}${configured ? " [as configured]" : ""}`, configured, month: months, totalUsd: e.totalUsd, perDetectorUsd: e.totalUsd / usage.detectors,
         upperBoundUsd: e.totalUsd + UNCONFIRMED_PRICE_UPLIFT * e.unconfirmedUsd,
         floorUsd: floor.totalUsd, ratioToFloor: e.totalUsd / floor.totalUsd, lines: e.lines, floorLines: floor.lines,
     };
 }
 
-/** The design with inference on: firmware plain, firmware gzip (issue 17 item 4), and Direct PUT with gzip. */
+/**
+ * The design with inference on, whatever the stack's mdetect:recordEncoding: the firmware sending
+ * plain records, gzip records (the contract's default, issue 17 item 4), and gzip with Firehose
+ * Direct PUT instead of the stream. The record length is the stack's readingsPerRecord either way.
+ */
 export function targetViews(design: Design, usage: Usage, months = 12): TargetView[] {
-    const gz = { ...usage, recordGzipRatio: MEASURED_RECORD_GZIP_RATIO };
+    const ratio = recordGzipRatio(usage.readingsPerRecord);
+    const plain = { ...usage, recordGzipRatio: undefined };
+    const gz = { ...usage, recordGzipRatio: ratio };
+    const gzipConfigured = usage.recordGzipRatio !== undefined;
+    const records = `${usage.readingsPerRecord} readings a record`;
     return [
-        targetView("as deployed, firmware sends plain NDJSON records", design, usage, months),
-        targetView(`firmware gzips each record (measured ratio ${MEASURED_RECORD_GZIP_RATIO})`, design, gz, months),
-        targetView("firmware gzip + Firehose Direct PUT (no Kinesis stream)", directPutVariant(design), gz, months),
+        targetView(`Kinesis stream, firmware sends plain NDJSON, ${records}`, design, plain, months, !gzipConfigured),
+        targetView(`Kinesis stream, firmware gzips each record (measured ratio ${ratio.toFixed(4)}), ${records}`, design, gz, months, gzipConfigured),
+        targetView(`firmware gzip + Firehose Direct PUT (no Kinesis stream), ${records}`, directPutVariant(design), gz, months, false),
     ];
 }
 
@@ -154,6 +164,7 @@ const usd = (n: number): string => `$${n.toFixed(2)}`;
 
 export function renderCostSummary(report: CostReport): string {
     const e = report.estimate;
+    const shown = report.target.find((t) => t.configured) ?? report.target[0];
     const lines = [
         `Estimated monthly cost for ${e.usage.detectors} detectors (first month): ${usd(e.firstMonth.totalUsd)} (${usd(e.perDetectorUsd)} per detector)`,
         ...e.breakdown.map((b) => `  ${b.service.padEnd(16)} ${usd(b.usd).padStart(10)}`),
@@ -163,11 +174,11 @@ export function renderCostSummary(report: CostReport): string {
         ...report.target.flatMap((t) => [
             `With inference on, month ${t.month}, ${t.variant}: ${usd(t.totalUsd)} (${usd(t.perDetectorUsd)} per detector; at most ${usd(t.upperBoundUsd)} if every non-${PRICES_TARGET_REGION} price is ${UNCONFIRMED_PRICE_UPLIFT * 100}% higher in Sydney); floor ${usd(t.floorUsd)}, ratio ${t.ratioToFloor.toFixed(2)}`,
         ]),
-        `Month ${report.target[0].month} lines, ${report.target[0].variant} (price region in brackets):`,
-        ...report.target[0].lines.filter((l) => l.usd >= 0.005).sort((a, b) => b.usd - a.usd)
+        `Month ${shown.month} lines, ${shown.variant} (price region in brackets):`,
+        ...shown.lines.filter((l) => l.usd >= 0.005).sort((a, b) => b.usd - a.usd)
             .map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
-        `Floor for the same job, month ${report.target[0].month} (compressed telemetry in Deep Archive, cheapest ingest, minimum registry, scoring):`,
-        ...report.target[0].floorLines.map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
+        `Floor for the same job, month ${shown.month} (compressed telemetry in Deep Archive, cheapest ingest, minimum registry, scoring):`,
+        ...shown.floorLines.map((l) => `  ${l.service.padEnd(16)} ${l.item.padEnd(58)} ${usd(l.usd).padStart(9)}  [${l.region}]`),
         "Where the design should change:",
         ...report.decisions.map((d) => `  - ${d.question}: ${d.detail}`),
     ];

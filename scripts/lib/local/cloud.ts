@@ -21,22 +21,34 @@ import { FunctionPlan, LocalPlan, readPlan, RolePlan } from "./plan";
 import { Principal, Principals } from "./principals";
 import { LocalS3, S3Operation } from "./s3";
 import { LocalQueues } from "./sqs";
-import { LocalRegistry } from "./registry";
+import { LocalRegistry, localAlertSubscriptions } from "./registry";
+import { LocalModel, localModel } from "./model";
+import { Mailbox } from "./mailbox";
+import { EndpointFault, LocalSageMakerRuntime } from "./sagemaker";
+import { LocalSns } from "./sns";
+import { EndpointPlan } from "./plan";
+import { ALARM_EVALUATION_SECONDS } from "./metrics";
+import { LocalRdsEndpoints } from "./rds-endpoint";
 import { Meter } from "../../../policy/lib/cost/meter";
 
 export interface LocalCloudOptions {
     readonly clock?: SimClock;
     /** Every function log line (default: kept in memory only). */
     readonly onLog?: (line: string, fn: FunctionPlan) => void;
+    /** Serves the plan's SageMaker endpoint (required when the plan has one: `localModel()`). */
+    readonly model?: LocalModel;
+    /** Also write every e-mail as an .eml file under this directory (`mdetect local up`). */
+    readonly mailDirectory?: string;
 }
 
-/** Why a function of the plan does not run here (yet); the report and `mdetect local up` list them. */
-export function unavailableReason(fn: FunctionPlan): string | undefined {
-    if (fn.environment.DB_HOST) return "connects to the registry with RDS IAM auth over TLS, which the local cloud does not front yet (the registry-access function's logic answers in process: registry.ts)";
-    return undefined;
+/**
+ * What the local cloud configures for its run on top of the stack: the model (the dev stack
+ * has none, so its plan would have no inference) and client alert subscriptions for the
+ * seeded clients (registry.ts), so alerts have somewhere to go.
+ */
+export function localRunConfig(model: LocalModel): Record<string, unknown> {
+    return { "mdetect:modelArtifact": model.artifact, "mdetect:clientAlertSubscriptions": localAlertSubscriptions() };
 }
-
-
 
 export class LocalCloud {
     readonly clock: SimClock;
@@ -54,16 +66,28 @@ export class LocalCloud {
     events!: LocalEventBridge;
     fleet?: Fleet;
     registry!: LocalRegistry;
+    sns!: LocalSns;
+    sagemaker?: LocalSageMakerRuntime;
+    /** The plan's RDS instances (fault: `databases.unavailableFor(30)`). */
+    databases!: LocalRdsEndpoints;
     private lambdaFront?: LambdaFront;
     private fleetReady?: Promise<unknown>;
     readonly logs: { fn: string; line: string }[] = [];
     readonly unavailable: { fn: string; reason: string }[] = [];
     /** Fault injection: S3 answers this status (500, 503) to the operations it returns one for. */
-    readonly faults: { s3?: (op: S3Operation, principal: Principal) => number | undefined } = {};
+    readonly faults: {
+        s3?: (op: S3Operation, principal: Principal) => number | undefined;
+        /** The SageMaker runtime answers this status (429, 500, 503) instead of scoring. */
+        endpoint?: (endpoint: EndpointPlan, principal: Principal) => EndpointFault | undefined;
+    } = {};
     private simulatedSeconds = 0;
+    private nextCloudWatchMinute = 0;
 
+    /** The program's plan with the local run's config (localRunConfig) under `run.config`. */
     static async fromProgram(run: RunOptions = {}, options: LocalCloudOptions = {}): Promise<LocalCloud> {
-        return new LocalCloud(readPlan(await runProgram(run)), options);
+        const model = options.model ?? await localModel();
+        const plan = readPlan(await runProgram({ ...run, config: { ...localRunConfig(model), ...run.config } }));
+        return new LocalCloud(plan, { ...options, model });
     }
 
     constructor(readonly plan: LocalPlan, private readonly options: LocalCloudOptions = {}) {
@@ -108,21 +132,29 @@ export class LocalCloud {
         };
         this.kinesis.hooks = { onCall: (call, reply) => this.meter.call("kinesis", call.operation, call.rawBody.length, Buffer.byteLength(reply.body)) };
         this.registry = await LocalRegistry.create();
+        this.databases = new LocalRdsEndpoints(this.plan, this.registry, this.principals, this.authorizer, this.clock);
+        await this.databases.start();
         this.lambdaFront = new LambdaFront(this.plan.functions, this.principals, this.authorizer, async (fn, payload) => {
-            // A function in the VPC (the registry-access one, for the others) answers with its logic on the local registry.
-            if (fn.environment.DB_HOST) return { ok: true, result: await this.registry.answer(payload) };
             const r = await this.lambda.invoke(fn.arn, payload);
             return r.ok ? { ok: true, result: r.result } : { ok: false, errorType: r.errorType ?? "Unhandled", errorMessage: r.errorMessage ?? "" };
         });
         this.lambdaFront.onInvoke = (_fn, bytesIn, bytesOut) => this.meter.call("lambda", "Invoke", bytesIn, bytesOut);
-        const endpoints = { S3: this.s3.url, KINESIS: this.kinesis.url, LAMBDA: await this.lambdaFront.start() };
+        this.sns = new LocalSns(this.plan.topics, this.plan.keys, this.plan.region, this.principals, this.authorizer, new Mailbox(this.options.mailDirectory), this.clock);
+        this.sns.hooks = { onPublish: (c) => { this.meter.call("sns", "Publish", c.bytesIn, 0); for (let i = 0; i < c.deliveries; i++) this.meter.call("sns", "Notification", 0, 0); } };
+        const endpoints: Record<string, string> = { S3: this.s3.url, KINESIS: this.kinesis.url, LAMBDA: await this.lambdaFront.start(), SNS: await this.sns.start() };
+        if (this.plan.endpoints.length) endpoints.SAGEMAKER_RUNTIME = await this.startSageMaker();
         this.lambda = new LocalLambda(this.plan, this.clock, this.queues, (fn) => {
-            const reason = unavailableReason(fn);
-            if (reason) { this.unavailable.push({ fn: fn.logicalName, reason }); return undefined; }
+            const database = this.databases.runnerOptions(fn);
+            if (typeof database === "string") { this.unavailable.push({ fn: fn.logicalName, reason: database }); return undefined; }
             return {
+                ...database,
                 region: this.plan.region, endpoints, principal: this.session(fn.logicalName, fn.role.arn),
                 onLog: (line, f) => { this.logs.push({ fn: f.logicalName, line }); this.metrics.fromLogLine(line, this.clock.now()); this.options.onLog?.(line, f); },
-                onInvoke: (f, r) => this.meter.invocation(f.logicalName, f.memoryMb, r.billedMs),
+                onInvoke: (f, r) => {
+                    this.meter.invocation(f.logicalName, f.memoryMb, r.billedMs);
+                    const point = (name: string, value: number) => this.metrics.put({ namespace: "AWS/Lambda", name, dimensions: { FunctionName: f.name }, value, time: this.clock.now() });
+                    point("Invocations", 1); point("Errors", r.ok ? 0 : 1); point("Duration", r.durationMs);
+                },
             };
         });
         this.events = new LocalEventBridge(this.plan, this.clock, this.lambda, this.queues, this.authorizer, (s) => Principals.service(s));
@@ -139,6 +171,33 @@ export class LocalCloud {
             const invoke = d.processor ? (event: unknown) => this.lambda.invoke(d.processor!.functionArn, event) : undefined;
             this.firehoses.push(new LocalFirehose(d, this.clock, invoke, { s3: this.s3.url, kinesis: this.kinesis.url }, this.session(d.name, d.destination.roleArn), this.plan.region));
         }
+    }
+
+    /** The SageMaker runtime front, served by the run's model; its URL. */
+    private async startSageMaker(): Promise<string> {
+        if (this.plan.endpoints.length > 1) throw new Error(`the plan has ${this.plan.endpoints.length} SageMaker endpoints; the local cloud serves one model`);
+        const model = this.options.model;
+        if (!model) throw new Error("the plan has a SageMaker endpoint: pass options.model (localModel()) to serve it");
+        const [endpoint] = this.plan.endpoints;
+        this.sagemaker = new LocalSageMakerRuntime(this.plan.endpoints, this.plan.account, this.principals, this.authorizer, await model.serve(endpoint.name, endpoint.kind));
+        this.sagemaker.hooks = {
+            fault: (e, p) => this.faults.endpoint?.(e, p),
+            onInvoke: (c) => { this.meter.call("sagemaker", "InvokeEndpoint", c.bytesIn, c.bytesOut); if (c.status === 200) this.meter.endpointRequest(c.rows, c.bytesIn); },
+        };
+        return this.sagemaker.start();
+    }
+
+    /** CloudWatch's minute: SQS publishes queue depths, then every alarm is evaluated (metrics.ts). */
+    private async cloudWatchMinute(): Promise<void> {
+        const now = this.clock.now();
+        this.nextCloudWatchMinute = now + ALARM_EVALUATION_SECONDS * 1000;
+        for (const q of this.plan.queues) {
+            this.metrics.put({ namespace: "AWS/SQS", name: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: q.name }, value: this.queues.visible(q.arn).length, time: now });
+        }
+        const cloudwatch = Principals.service("cloudwatch.amazonaws.com");
+        await this.metrics.evaluate(this.plan.alarms, now, this.plan.region, this.plan.account, async (topicArn, subject, message, alarm) => {
+            await this.sns.publish(cloudwatch, { TopicArn: topicArn, Subject: subject, Message: message }, { "aws:SourceArn": alarm.arn, "aws:SourceAccount": this.plan.account });
+        });
     }
 
     /** Detectors sending to the plan's telemetry stream with sessions of the plan's device role. */
@@ -164,6 +223,7 @@ export class LocalCloud {
             for (const f of this.firehoses) await f.tick();
             await this.events.tick();
             await this.lambda.tick();
+            if (this.clock.now() >= this.nextCloudWatchMinute) await this.cloudWatchMinute();
         }
     }
 
@@ -195,8 +255,11 @@ export class LocalCloud {
         await this.api?.stop();
         await this.lambda?.stop();
         await this.lambdaFront?.stop();
+        await this.sns?.stop();
+        await this.sagemaker?.stop();
         await this.kinesis.stop();
         await this.s3.stop();
+        await this.databases?.stop();
         await this.registry?.stop();
     }
 }

@@ -7,6 +7,7 @@
  * remembers what it sent, so a test can check that every reading came out somewhere.
  */
 import { generateKeyPairSync, KeyObject } from "crypto";
+import { gzipSync } from "zlib";
 import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SimClock } from "./clock";
@@ -24,6 +25,8 @@ export interface FleetOptions {
     readonly silentAfterSeconds?: number;
     /** First serial number (MD-<n>), so fleets of two tests do not collide. */
     readonly firstSerial?: number;
+    /** Gzip each record (signature line and readings), as the firmware contract's default does. */
+    readonly gzip?: boolean;
 }
 
 export interface SentReading { readonly detector: string; readonly seq: number; readonly bad?: string }
@@ -52,6 +55,8 @@ export class Fleet {
     private readonly keys: { privateKey: KeyObject; publicKey: KeyObject }[] = [];
     putCalls = 0;
     failedPuts = 0;
+    /** JSON bytes of every reading taken (no newlines): the workload's size, independent of any meter. */
+    readingBytes = 0;
 
     constructor(private readonly options: FleetOptions, private readonly clock: SimClock, private readonly streamName: string,
         kinesisUrl: string, region: string, credentialsFor: (serial: string) => Principal) {
@@ -107,13 +112,19 @@ export class Fleet {
             sipm_bias_v: 29.5, battery_v: 12.6, latitude: -31.95, longitude: 115.86, depth_m: 420,
         };
         this.count += 1;
+        const line = this.line(reading);
+        this.readingBytes += Buffer.byteLength(line);
+        return line;
+    }
+
+    private line(reading: Record<string, unknown>): string {
         const badEvery = this.options.badEvery ?? 0;
         if (badEvery > 0 && this.count % badEvery === 0) {
             const bad = BAD[(this.count / badEvery) % BAD.length];
-            this.sent.push({ detector, seq, bad: bad.kind });
+            this.sent.push({ detector: String(reading.detector_id), seq: Number(reading.seq), bad: bad.kind });
             return bad.make(reading);
         }
-        this.sent.push({ detector, seq });
+        this.sent.push({ detector: String(reading.detector_id), seq: Number(reading.seq) });
         return JSON.stringify(reading);
     }
 
@@ -122,7 +133,8 @@ export class Fleet {
         this.buffered.set(detector, []);
         this.putCalls += 1;
         // The firmware contract: a detached JWS line signed with the device key (thing name = serial), then the readings.
-        const data = deviceRecord({ thingName: detector, alg: "ES256", privateKey: this.keys[index].privateKey }, lines.join("\n") + "\n", this.clock.now());
+        const signed = deviceRecord({ thingName: detector, alg: "ES256", privateKey: this.keys[index].privateKey }, lines.join("\n") + "\n", this.clock.now());
+        const data = this.options.gzip ? gzipSync(signed) : signed;
         // The firmware retries a failed put on its next batch: keep the lines.
         try {
             const out = await this.clients[index].send(new PutRecordsCommand({ StreamName: this.streamName, Records: [{ Data: data, PartitionKey: detector }] }));

@@ -35,7 +35,7 @@ export interface Authorizer {
  * so the condition means the same. Condition key names are case-insensitive either way.
  */
 const ENCRYPTION_CONTEXT = /^kms:encryptioncontext:(.+)$/i;
-const renameKey = (key: string) => key.replace(ENCRYPTION_CONTEXT, (_, k: string) => `aws:PrincipalTag/kms-ec:${k.toLowerCase()}`);
+export const evaluatedContextKey = (key: string) => key.replace(ENCRYPTION_CONTEXT, (_, k: string) => `aws:PrincipalTag/kms-ec:${k.toLowerCase()}`);
 const rewritten = new WeakMap<object, PolicyDocument>();
 
 export function withEncryptionContextKeys(policy: PolicyDocument): PolicyDocument {
@@ -46,7 +46,7 @@ export function withEncryptionContextKeys(policy: PolicyDocument): PolicyDocumen
             Statement: [policy.Statement].flat().map((st) => !st.Condition ? st : {
                 ...st,
                 Condition: Object.fromEntries(Object.entries(st.Condition as Record<string, Record<string, unknown>>).map(([op, keys]) =>
-                    [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [renameKey(k), v]))])),
+                    [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [evaluatedContextKey(k), v]))])),
             }),
         };
         rewritten.set(policy, out);
@@ -68,7 +68,7 @@ export function iamAuthorizer(account: string, region: string): Authorizer {
                         // The fronts stand for AWS's TLS endpoints: the client-to-front hop is
                         // loopback, so TLS-only policies (DenyInsecureTransport) see a secure request.
                         "aws:SecureTransport": "true",
-                        ...Object.fromEntries(Object.entries(request.context ?? {}).map(([k, v]) => [renameKey(k), v])),
+                        ...Object.fromEntries(Object.entries(request.context ?? {}).map(([k, v]) => [evaluatedContextKey(k), v])),
                     },
                 },
                 identityPolicies: request.principal.identityPolicies.map((p) => ({ name: p.name, policy: withEncryptionContextKeys(p.policy) })),

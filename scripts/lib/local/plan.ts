@@ -33,7 +33,9 @@ export const TYPES = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     permission: "aws:lambda/permission:Permission",
     endpoint: "aws:sagemaker/endpoint:Endpoint",
+    endpointConfiguration: "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
     key: "aws:kms/key:Key",
+    dbInstance: "aws:rds/instance:Instance",
 } as const;
 
 export interface PolicyDocument {
@@ -125,12 +127,17 @@ export interface RoutePlan {
 export interface TopicPlan {
     readonly name: string;
     readonly arn: string;
+    readonly displayName?: string;
+    /** SSE-KMS: publishers need kms:GenerateDataKey* and kms:Decrypt on it. */
+    readonly keyArn?: string;
     readonly policy?: PolicyDocument;
     readonly subscriptions: readonly { readonly protocol: string; readonly endpoint: string; readonly filterPolicy?: Record<string, unknown>; readonly filterPolicyScope: string }[];
 }
 
 export interface AlarmPlan {
     readonly name: string;
+    readonly arn: string;
+    readonly description?: string;
     readonly namespace: string;
     readonly metricName: string;
     readonly dimensions: Readonly<Record<string, string>>;
@@ -141,6 +148,16 @@ export interface AlarmPlan {
     readonly comparison: string;
     readonly treatMissingData: string;
     readonly alarmActions: readonly string[];
+    readonly okActions: readonly string[];
+    readonly insufficientDataActions: readonly string[];
+}
+
+/** A SageMaker endpoint of the plan: what InvokeEndpoint addresses (by name) and IAM names (by ARN). */
+export interface EndpointPlan {
+    readonly name: string;
+    readonly arn: string;
+    /** From its endpoint configuration: a serverless variant or instances (the payload limit differs). */
+    readonly kind: "serverless" | "instance";
 }
 
 export interface BucketPlan {
@@ -151,6 +168,8 @@ export interface BucketPlan {
     /** The bucket sends its object events to EventBridge (a BucketNotification with eventbridge: true). */
     readonly eventBridge?: boolean;
 }
+/** An RDS instance: functions find it by DB_HOST = address; `dbuser:` ARNs name its resource id. */
+export interface DatabasePlan { readonly address: string; readonly port: number; readonly resourceId: string }
 export interface KeyPlan { readonly arn: string; readonly policy?: PolicyDocument }
 export interface QueuePlan { readonly name: string; readonly arn: string; readonly policy?: PolicyDocument }
 
@@ -169,8 +188,10 @@ export interface LocalPlan {
     readonly routes: readonly RoutePlan[];
     readonly topics: readonly TopicPlan[];
     readonly alarms: readonly AlarmPlan[];
+    readonly endpoints: readonly EndpointPlan[];
     /** Roles devices assume through the IoT credentials provider (the program's role aliases). */
     readonly deviceRoleArns: readonly string[];
+    readonly databases: readonly DatabasePlan[];
     readonly outputs: Readonly<Record<string, unknown>>;
 }
 
@@ -345,6 +366,8 @@ export function readPlan(run: ProgramRun): LocalPlan {
     const topics: TopicPlan[] = of(TYPES.topic).map((topic) => ({
         name: String(topic.state.name),
         arn: String(topic.state.arn),
+        displayName: topic.inputs.displayName,
+        keyArn: topic.inputs.kmsMasterKeyId,
         policy: doc(of(TYPES.topicPolicy).find((p) => refersTo(p.inputs.arn, topic))?.inputs.policy),
         subscriptions: of(TYPES.subscription).filter((s) => refersTo(s.inputs.topic, topic)).map((s) => ({
             protocol: String(s.inputs.protocol),
@@ -356,6 +379,8 @@ export function readPlan(run: ProgramRun): LocalPlan {
 
     const alarms: AlarmPlan[] = of(TYPES.alarm).map((a) => ({
         name: String(a.state.name),
+        arn: String(a.state.arn),
+        description: a.inputs.alarmDescription,
         namespace: String(a.inputs.namespace),
         metricName: String(a.inputs.metricName),
         dimensions: { ...(a.inputs.dimensions ?? {}) },
@@ -366,13 +391,22 @@ export function readPlan(run: ProgramRun): LocalPlan {
         comparison: String(a.inputs.comparisonOperator),
         treatMissingData: String(a.inputs.treatMissingData ?? "missing"),
         alarmActions: a.inputs.alarmActions ?? [],
+        okActions: a.inputs.okActions ?? [],
+        insufficientDataActions: a.inputs.insufficientDataActions ?? [],
     }));
+
+    const endpoints: EndpointPlan[] = of(TYPES.endpoint).map((e) => {
+        const config = of(TYPES.endpointConfiguration).find((c) => refersTo(e.inputs.endpointConfigName, c));
+        const serverless = (config?.inputs.productionVariants ?? []).some((v: any) => v.serverlessConfig);
+        return { name: String(e.state.name), arn: String(e.state.arn), kind: serverless ? "serverless" : "instance" };
+    });
 
     const anyArn = functions[0]?.arn ?? streams[0]?.arn ?? "arn:aws:::123456789012:";
     return {
         account: accountOf(anyArn), region, stack: run.stack,
-        functions, roles, streams, deliveryStreams, buckets, keys, rules, queues, routes, topics, alarms,
+        functions, roles, streams, deliveryStreams, buckets, keys, rules, queues, routes, topics, alarms, endpoints,
         deviceRoleArns: of(TYPES.roleAlias).map((a) => String(a.inputs.roleArn)),
+        databases: of(TYPES.dbInstance).map((d) => ({ address: String(d.state.address), port: Number(d.state.port ?? d.inputs.port ?? 3306), resourceId: String(d.state.resourceId) })),
         outputs: run.outputs,
     };
 }

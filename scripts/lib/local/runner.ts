@@ -40,6 +40,8 @@ export interface RunnerOptions {
     readonly principal: Principal;
     /** Replaces plan values that name cloud hosts (DB_HOST) with local ones; logged in docs/local.md. */
     readonly environmentOverrides?: Readonly<Record<string, string>>;
+    /** Packages of the zip to take from another directory (the local CA bundle: rds-endpoint.ts). */
+    readonly packageOverrides?: Readonly<Record<string, string>>;
     /** Every line the function writes to stdout/stderr (EMF metrics are among them). */
     readonly onLog?: (line: string, fn: FunctionPlan) => void;
     readonly onInvoke?: (fn: FunctionPlan, result: InvocationResult) => void;
@@ -100,7 +102,7 @@ export class FunctionRunner {
             for (const name of pkg.packages) {
                 const target = path.join(this.directory, "node_modules", name);
                 fs.mkdirSync(path.dirname(target), { recursive: true });
-                fs.symlinkSync(path.join(ROOT, "node_modules", name), target, "dir");
+                fs.symlinkSync(this.options.packageOverrides?.[name] ?? path.join(ROOT, "node_modules", name), target, "dir");
             }
         })();
         return this.prepared;

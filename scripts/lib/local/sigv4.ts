@@ -12,6 +12,8 @@ import { Principal, Principals } from "./principals";
 
 /** SigV4 allows 15 minutes between the signing time and the server's clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
+/** What every service but S3 signs as the payload of a presigned request: the SHA-256 of no body. */
+const EMPTY_PAYLOAD_SHA256 = createHash("sha256").update("").digest("hex");
 /** A presigned URL lives at most 7 days. */
 const MAX_EXPIRES_SECONDS = 604800;
 
@@ -119,8 +121,10 @@ export async function verifySigV4(req: IncomingSigned, principals: Principals, n
     };
     let expected: string;
     if (presigned) {
-        // Presigned S3 URLs sign UNSIGNED-PAYLOAD; the payload hash header is neither signed nor hoisted.
-        const withHash = { ...request, headers: { ...headers, "x-amz-content-sha256": req.query.get("X-Amz-Content-Sha256") ?? "UNSIGNED-PAYLOAD" } };
+        // Presigned S3 URLs sign UNSIGNED-PAYLOAD, other services (an RDS auth token) the empty body's
+        // hash; the payload hash header is neither signed nor hoisted.
+        const payloadHash = req.query.get("X-Amz-Content-Sha256") ?? (service === "s3" ? "UNSIGNED-PAYLOAD" : EMPTY_PAYLOAD_SHA256);
+        const withHash = { ...request, headers: { ...headers, "x-amz-content-sha256": payloadHash } };
         const unsigned = signed.includes("x-amz-content-sha256") ? new Set<string>() : new Set(["x-amz-content-sha256"]);
         const out = await signer.presign(withHash, { signingDate, expiresIn, unsignableHeaders: unsigned, unhoistableHeaders: new Set([...signed, "x-amz-content-sha256"]) });
         expected = String(out.query?.["X-Amz-Signature"] ?? "");

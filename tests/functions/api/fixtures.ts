@@ -127,7 +127,7 @@ export async function buildApiWorld(pool: Pool): Promise<ApiWorld> {
         const date = `2026-01-${String(day).padStart(2, "0")}`;
         const { id } = await reg.recordFinding(pool, {
             clientId: client.id, projectId: project.id, detector: { id: detector.id },
-            s3Key: `findings/${client.id}/${project.id}/${detector.id}/${date}/scores.csv`,
+            s3Key: `findings/${client.id}/${project.id}/${detector.id}/${date}/scores.csv.gz`,
             periodStart: t(`${date}T00:00:00Z`), periodEnd: t(`${date}T01:00:00Z`), severity: day % 2 ? "alert" : "info", summary: `day ${day}`, score: 0.5,
         });
         return (await reg.getFinding(pool, client.id, id))!;

@@ -89,10 +89,12 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
             const reference = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id: ABSENT } }));
             expect(reference.statusCode).to.equal(404);
             let exact = 0;
-            await fc.assert(fc.asyncProperty(targetIds().chain(spoofs), async (id) => {
+            // The download answers alike in every format: a JSON request must not convert (or reveal) B's object either.
+            const formats = routeKey.endsWith("download") ? fc.constantFrom(undefined, "csv", "json") : fc.constant(undefined);
+            await fc.assert(fc.asyncProperty(targetIds().chain(spoofs), formats, async (id, format) => {
                 if (bFindings().includes(id)) exact++;
-                const result = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id } }));
-                expect(JSON.stringify(result), id).to.equal(JSON.stringify(reference));
+                const result = await handle(apiEvent(routeKey, { claims: asA(), pathParameters: { id }, query: format ? { format } : undefined }));
+                expect(JSON.stringify(result), `${id} ${format}`).to.equal(JSON.stringify(reference));
             }), { numRuns: RUNS });
             expect(exact, "attempts with B's exact finding ids").to.be.at.least(MIN_EXACT);
         });
@@ -152,9 +154,10 @@ describe("functions/api: tenant isolation (generated cross-tenant attempts)", ()
     it("claims: a client_id claim that is spoofed, unknown or malformed sees nothing of B", async () => {
         const routes = fc.constantFrom(...Object.keys(READ_ROUTES), ...Object.keys(DOWNLOAD_ROUTES));
         const clientClaim = fc.oneof(spoofs(world.clientB.id).filter((s) => s !== world.clientB.id), fc.constant(ABSENT), fc.string({ maxLength: 40 }));
-        await fc.assert(fc.asyncProperty(routes, clientClaim, targetIds(), async (routeKey, clientId, id) => {
+        await fc.assert(fc.asyncProperty(routes, clientClaim, targetIds(), fc.constantFrom("csv", "json"), async (routeKey, clientId, id, format) => {
             const handle = routeKey.includes("download") ? download : read;
-            const result = await handle(apiEvent(routeKey, { claims: claims({ clientId }), pathParameters: { id } }));
+            const query = routeKey.includes("download") ? { format } : undefined;
+            const result = await handle(apiEvent(routeKey, { claims: claims({ clientId }), pathParameters: { id }, query }));
             expect(leaks(result), `${routeKey} as ${JSON.stringify(clientId)}`).to.deep.equal([]);
             if (result.statusCode === 200) expect(body(result).items ?? [], "an unknown client owns nothing").to.deep.equal([]);
         }), { numRuns: RUNS });

@@ -34,16 +34,26 @@ describe("functions/api: the OpenAPI document", () => {
         expect(doc.paths["/v1/sites"].post.requestBody.content["application/json"].schema.required).to.deep.equal(["name", "kind", "latitude", "longitude"]);
     });
 
-    it("documents API Gateway's own 401 and 429 bodies, 409 where the registry can conflict, and 503's retry-after", () => {
+    it("documents API Gateway's own 401 and 429 bodies, 409 where the registry or a JSON conversion can conflict, and 503's retry-after", () => {
         for (const [path, ops] of Object.entries(doc.paths) as [string, any][]) {
             for (const [method, op] of Object.entries(ops) as [string, any][]) {
                 const where = `${method} ${path}`;
                 expect(op.responses["401"].content, where).to.have.keys("application/json", "application/problem+json");
                 expect(op.responses["429"].content["application/json"].schema.$ref, where).to.equal("#/components/schemas/GatewayMessage");
                 expect(op.responses["503"].headers, where).to.have.key("retry-after");
-                expect(Boolean(op.responses["409"]), where).to.equal(method !== "get" && path !== "/v1/uploads");
+                const conflicts = (method !== "get" && path !== "/v1/uploads") || path === "/v1/findings/{id}/download";
+                expect(Boolean(op.responses["409"]), where).to.equal(conflicts);
             }
         }
+    });
+
+    it("documents both download formats, csv the default, and the gzip content type the link names", () => {
+        const op = doc.paths["/v1/findings/{id}/download"].get;
+        expect(op.parameters.find((p: any) => p.name === "format").schema).to.deep.equal({ enum: ["csv", "json"] });
+        expect(op.responses["409"].description).to.match(/format=json.*too large/);
+        const link = op.responses["200"].content["application/json"].schema;
+        expect(link.properties.contentType).to.deep.include({ const: "application/gzip" });
+        expect(link.required).to.include("contentType");
     });
 
     it("is what GET /v1/openapi.json serves, to any signed-in user", async () => {

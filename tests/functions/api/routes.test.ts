@@ -119,13 +119,13 @@ describe("functions/api routes against the registry (MariaDB)", () => {
     });
 
     describe("GET /v1/findings/{id}/download", () => {
-        it("signs the CSV as an attachment with a file name, and refuses formats it does not offer", async () => {
+        it("signs the gzip CSV as an attachment with a file name, and refuses formats it does not offer", async () => {
             const finding = world.findingsA[0];
             const answer = body(await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id }, query: { format: "csv" } })));
-            expect(answer.filename).to.equal(`mdetect-finding-20260102T000000Z-${finding.id.slice(0, 8)}.csv`);
+            expect(answer.filename).to.equal(`mdetect-finding-20260102T000000Z-${finding.id.slice(0, 8)}.csv.gz`);
             const url = new URL(answer.url);
             expect(url.searchParams.get("response-content-disposition")).to.equal(`attachment; filename="${answer.filename}"`);
-            expect(url.searchParams.get("response-content-type")).to.equal("text/csv");
+            expect(url.searchParams.get("response-content-type")).to.equal("application/gzip").and.equal(answer.contentType);
             const xml = await download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id }, query: { format: "xml" } }));
             expect(xml.statusCode).to.equal(400);
         });
@@ -172,6 +172,23 @@ describe("functions/api routes against the registry (MariaDB)", () => {
     });
 
     describe("staff routes", () => {
+        it("list every site, detector and deployment, across clients (staff are bound to none); client users are refused", async () => {
+            const items = async (path: string) => {
+                const result = await admin(apiEvent(`GET /v1/registry/${path}`, { claims: staff() }));
+                expect(result.statusCode, path).to.equal(200);
+                return body(result).items;
+            };
+            expect((await items("sites")).map((x: any) => x.name)).to.include.members(["Mine 1", "Tunnel 1"]);
+            expect((await items("detectors")).map((x: any) => x.serial)).to.include.members(["MD-9001", "MD-9002"]);
+            const deployments = await items("deployments");
+            expect(deployments.map((d: any) => [d.detectorId, d.siteName])).to.deep.include.members([[world.d1.id, "Mine 1"], [world.d2.id, "Tunnel 1"]]);
+            for (const path of ["sites", "detectors", "deployments"]) {
+                expect((await admin(apiEvent(`GET /v1/registry/${path}`, { claims: asA() }))).statusCode, path).to.equal(403);
+                // The client lists answer a staff user with 403: what `mdetect registry ... list` used to call.
+                expect((await read(apiEvent(`GET /v1/${path}`, { claims: staff() }))).statusCode, path).to.equal(403);
+            }
+        });
+
         it("create and update a site, detector and deployment", async () => {
             const site = await admin(apiEvent("POST /v1/sites", { claims: staff(), body: { name: "Shaft 3", kind: "mine", latitude: -30.5, longitude: 121.4, depthM: 420 } }));
             expect(site.statusCode).to.equal(201);

@@ -18,6 +18,7 @@ import { withTestDatabase, TestDatabase } from "../../helpers/db";
 import { loadSerializedHandler, one, program } from "../../helpers/program";
 import { ApiWorld, apiEvent, body, buildApiWorld, claims } from "./fixtures";
 import { recording } from "./contract";
+import { SdkRecording, recordSdkCalls } from "../../helpers/aws-mock";
 
 type Handler = (event: any) => Promise<any>;
 const ABSENT = "00000000-0000-4000-8000-000000000000";
@@ -33,6 +34,8 @@ describe("functions/api: error statuses through the serialized Lambda packages (
     const consoleError = console.error;
     let target: () => string;
     const pools: mysql.Pool[] = [];
+    // What each deployed handler calls (or signs), for its role's IAM table (tests/infra/client-api-calls.iam.test.ts).
+    const sdk: Record<string, SdkRecording> = { read: recordSdkCalls("api-read"), download: recordSdkCalls("api-download"), admin: recordSdkCalls("api-admin") };
 
     before(async function () {
         // The router logs every 5xx to the console (the Lambda's log); not needed here.
@@ -48,7 +51,8 @@ describe("functions/api: error statuses through the serialized Lambda packages (
         };
         const run = await program();
         for (const name of ["read", "download", "admin", "upload"]) {
-            handlers[name] = recording(await loadSerializedHandler(one(run, "aws:lambda/function:Function", `mdetect-api-${name}`)));
+            const handler = await loadSerializedHandler(one(run, "aws:lambda/function:Function", `mdetect-api-${name}`));
+            handlers[name] = recording(sdk[name] ? (event) => sdk[name].during(() => handler(event)) : handler);
         }
         // The function's environment, set only now: the program run must not see fake credentials.
         Object.assign(process.env, {
@@ -118,6 +122,15 @@ describe("functions/api: error statuses through the serialized Lambda packages (
             periodEnd: new Date("2026-01-20T01:00:00Z"), severity: "info", summary: "misfiled", score: 0.1,
         });
         expectProblem(await handlers.download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id } })), 404);
+    });
+
+    it("a client's own finding: 200 with a presigned GET for exactly its key (the happy path the statuses above depart from)", async () => {
+        const finding = world.findingsA[0];
+        const result = await handlers.download(apiEvent("GET /v1/findings/{id}/download", { claims: asA(), pathParameters: { id: finding.id } }));
+        expect(result.statusCode, result.body).to.equal(200);
+        const url = new URL(body(result).url);
+        expect(decodeURIComponent(url.pathname.slice(1))).to.equal(finding.s3Key);
+        expect(url.hostname).to.equal("lake-bucket.s3.ap-southeast-2.amazonaws.com");
     });
 
     it("RegistryUnavailableError: an unreachable registry is a 503 with retry-after; a fault of ours is a 500", async () => {

@@ -8,6 +8,7 @@ import { BatchManifest, PART_SIZE_BYTES } from "../../../functions/batch/ingest"
 import { InvalidKeyError, outputKeys, parseIncomingKey } from "../../../functions/batch/keys";
 import { CSV_COLUMNS } from "../../../functions/telemetry";
 import { LocalS3, startLocalS3 } from "../../helpers/s3";
+import { recordSdkCalls } from "../../helpers/aws-mock";
 import { ndjson, reading } from "../realtime/fixtures";
 import { listKeys, objectCreated, put, read, readGzipText } from "./fixtures";
 
@@ -30,6 +31,8 @@ function mixedReadings(good: number): unknown[] {
 describe("functions/batch: ingest against a local S3", () => {
     let s3: LocalS3;
     let handle: ReturnType<typeof createBatchHandler>;
+    // The handler's calls on every path here (multipart, unversioned, failures), for the batch role's IAM table (tests/infra/batch-ingest.iam.test.ts).
+    const sdk = recordSdkCalls("batch-ingest-paths");
 
     before(async () => {
         s3 = await startLocalS3([BUCKET, "other"]);
@@ -39,7 +42,7 @@ describe("functions/batch: ingest against a local S3", () => {
 
     async function ingest(key: string, body: string | Buffer, versionId?: string): Promise<BatchManifest> {
         await put(s3, BUCKET, key, body);
-        return (await handle(objectCreated(BUCKET, key, versionId))) as BatchManifest;
+        return (await sdk.during(() => handle(objectCreated(BUCKET, key, versionId)))) as BatchManifest;
     }
 
     async function curatedRows(manifest: BatchManifest): Promise<Record<string, string>[]> {
@@ -150,7 +153,7 @@ describe("functions/batch: ingest against a local S3", () => {
 
     it("fails the event, after writing a manifest saying why, when the object cannot be read", async () => {
         const key = "incoming/site-f/vanished.ndjson";
-        const err = await handle(objectCreated(BUCKET, key, "v1")).then(() => undefined, (e: Error) => e);
+        const err = await sdk.during(() => handle(objectCreated(BUCKET, key, "v1"))).then(() => undefined, (e: Error) => e);
         expect(err, "handler rejects so Lambda retries").to.be.instanceOf(Error);
         const keys = outputKeys(parseIncomingKey(key), "v1");
         const manifest: BatchManifest = JSON.parse((await read(s3, BUCKET, keys.manifest)).toString("utf8"));

@@ -4,7 +4,7 @@ import { Chunk, Chunker } from "../../../functions/inference/chunking";
 import { MAX_SCORE_LINE_BYTES, PAYLOAD_LIMIT_BYTES, EndpointKind } from "../../../functions/inference/contract";
 import { endpointScorer } from "../../../functions/inference/endpoint";
 import { scoreRows } from "../../../functions/inference/scoring";
-import { SageMakerServer } from "../../helpers/sagemaker-server";
+import { SageMakerServer } from "../../../scripts/lib/stand-in-endpoint";
 import { CuratedRow } from "../../../functions/inference/curated";
 import { asyncRows, expectedScore, features, rejection, row } from "./fixtures";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { FEATURES, ID_COLUMNS, isHeaderLine } from "../../../functions/inference/contract";
 import { parseCuratedLine, readCuratedRows } from "../../../functions/inference/curated";
-import { loadSampleModel, sampleScore } from "../../helpers/sample-model";
+import { loadSampleModel, sampleScore } from "../../../scripts/lib/sample-model";
 import { HEADER, batchObject, expectedScore, features, line, rejection, row, stream } from "./fixtures";
 import * as schema from "../../../schema/features.json";
 

@@ -4,7 +4,7 @@ import { PAYLOAD_LIMIT_BYTES } from "../../../functions/inference/contract";
 import { inferenceError } from "../../../functions/inference/errors";
 import { endpointScorer, isRetryableInvokeError, parseScores } from "../../../functions/inference/endpoint";
 import { RetryPolicy, backoffDelay } from "../../../functions/inference/retry";
-import { SageMakerServer } from "../../helpers/sagemaker-server";
+import { SageMakerServer } from "../../../scripts/lib/stand-in-endpoint";
 import { expectedScore, rejection, row } from "./fixtures";
 
 const POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 };

@@ -3,7 +3,7 @@ import { gzipSync } from "zlib";
 import { Readable } from "stream";
 import { CuratedRow } from "../../../functions/inference/curated";
 import { ID_COLUMNS, FEATURES } from "../../../functions/inference/contract";
-import { loadSampleModel, sampleScore } from "../../helpers/sample-model";
+import { loadSampleModel, sampleScore } from "../../../scripts/lib/sample-model";
 
 export const HEADER = [...ID_COLUMNS, ...FEATURES].join(",");
 const model = loadSampleModel();

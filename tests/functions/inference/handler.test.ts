@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mockedDuring } from "../../helpers/aws-mock";
+import { mockedDuring, recordSdkCalls } from "../../helpers/aws-mock";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PublishCommand, PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { createClient, createDeployment, createDetector, createProject, createSite } from "../../../functions/registry";
@@ -8,7 +8,7 @@ import { endpointScorer } from "../../../functions/inference/endpoint";
 import { FINDINGS_CSV_HEADER } from "../../../functions/inference/findings";
 import { InferenceDeps, runInference } from "../../../functions/inference/handler";
 import { dalRegistry } from "../../../functions/inference/registry-dal";
-import { SageMakerServer } from "../../helpers/sagemaker-server";
+import { SageMakerServer } from "../../../scripts/lib/stand-in-endpoint";
 import { LocalS3, startLocalS3 } from "../../helpers/s3";
 import { TestDatabase, withTestDatabase } from "../../helpers/db";
 import { CuratedRow } from "../../../functions/inference/curated";
@@ -59,6 +59,8 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
     let world: World;
     let s3: LocalS3;
     let server: SageMakerServer;
+    // What the handler calls (S3 and the endpoint for real, SNS mocked), for its role's IAM table (tests/infra/inference.iam.test.ts).
+    const sdk = recordSdkCalls("inference");
     const sns = mockedDuring(SNSClient);
     const logs: { message: string; fields: Record<string, unknown> }[] = [];
 
@@ -87,6 +89,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         alertThreshold: THRESHOLD,
         log: (message, fields) => logs.push({ message, fields }),
     });
+    const infer = (...args: Parameters<typeof runInference>) => sdk.during(() => runInference(...args));
     const put = (key: string, body: Buffer) => s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
     const keysUnder = async (prefix: string) => ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
     const read = async (key: string) => gunzipSync(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray()).toString("utf8");
@@ -105,7 +108,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
             sns().reset();
             sns().on(PublishCommand).resolves({ MessageId: "m-1" });
             await put(source, batchObject(readings()));
-            first = await runInference(event(source), deps());
+            first = await infer(event(source), deps());
             firstLogs = [...logs];
             firstMessages = published();
         });
@@ -194,7 +197,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
             const keys = await keysUnder("findings/");
             const contents = await Promise.all(keys.map(read));
             const ids = (await findingRows()).map((r) => r.id);
-            const again = await runInference(event(source), deps());
+            const again = await infer(event(source), deps());
             expect(again.findings.map((f) => f.key)).to.deep.equal(first.findings.map((f) => f.key));
             expect(again.findings.map((f) => f.findingId)).to.deep.equal(first.findings.map((f) => f.findingId));
             expect(await keysUnder("findings/")).to.deep.equal(keys);
@@ -207,7 +210,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         const key = "curated/realtime/2025/03/01/12/mdetect-1-2025-03-01-12-00-00-abc.gz";
         const rs = readings().filter((r) => r.detectorId === "MD-0002");
         await put(key, realtimeObject([[rs[0]], [rs[1]]]));
-        const result = await runInference(event(key), deps());
+        const result = await infer(event(key), deps());
         expect(result.rows).to.equal(2);
         expect(result.findings.map((f) => f.key.split("/").slice(0, 5).join("/")).sort()).to.deep.equal([
             `findings/${world.a.client}/${world.a.project}/2025-03-01/11`, `findings/${world.a.client}/${world.a.project}/2025-03-01/12`]);
@@ -223,7 +226,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         const findingsBefore = await keysUnder("findings/");
         const recordsBefore = (await findingRows()).length;
         server.failAlways(500);
-        const error = await rejection(runInference(event(key), deps()));
+        const error = await rejection(infer(event(key), deps()));
         expect(error.name).to.equal("InternalFailure");
         expect(server.invocations.length).to.be.greaterThan(1);
         expect(await keysUnder("findings/")).to.deep.equal(findingsBefore);
@@ -234,9 +237,9 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
     });
 
     it("refuses an event outside curated/ or for another bucket, touching nothing", async () => {
-        expect((await rejection(runInference(event("incoming/x.json"), deps()))).message).to.match(/not under curated\//);
+        expect((await rejection(infer(event("incoming/x.json"), deps()))).message).to.match(/not under curated\//);
         const other = { ...event("curated/batch/x.csv.gz"), detail: { bucket: { name: "elsewhere" }, object: { key: "curated/batch/x.csv.gz" } } };
-        expect((await rejection(runInference(other, deps()))).message).to.match(/bucket "elsewhere"/);
+        expect((await rejection(infer(other, deps()))).message).to.match(/bucket "elsewhere"/);
         expect(server.invocations).to.deep.equal([]);
     });
 
@@ -244,7 +247,7 @@ describe("inference: one curated object end to end (s3rver, local endpoint, Mari
         const key = "curated/batch/site-upload/broken.csv.gz";
         const { gzipSync } = await import("zlib");
         await put(key, gzipSync("detector_id,timestamp,seq,a,b,c,d,e,f,g,h\nMD-0001,2025-03-01T00:00:00Z,1,1,2,3\n"));
-        expect((await rejection(runInference(event(key), deps()))).message).to.match(/line 2: expected 11 fields, found 6/);
+        expect((await rejection(infer(event(key), deps()))).message).to.match(/line 2: expected 11 fields, found 6/);
         expect(server.invocations).to.deep.equal([]);
     });
 });

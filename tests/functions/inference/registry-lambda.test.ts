@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mockedDuring } from "../../helpers/aws-mock";
+import { mockedDuring, recordSdkCalls } from "../../helpers/aws-mock";
 import { InvokeCommand, InvokeCommandInput, LambdaClient } from "@aws-sdk/client-lambda";
 import { DETECTOR_DAYS_PER_CALL, lambdaRegistry } from "../../../functions/inference/registry-lambda";
 import { dalRegistry } from "../../../functions/inference/registry-dal";
@@ -16,6 +16,8 @@ import { rejection } from "./fixtures";
  * undefined ends and ids survive the wire or the test fails (no canned answers).
  */
 describe("inference: registry port over the access Lambda (through the real handler and MariaDB)", () => {
+    // The registry calls of the inference role, for its IAM table (tests/infra/inference.iam.test.ts).
+    recordSdkCalls("inference-registry");
     const lambda = mockedDuring(LambdaClient);
     let db: TestDatabase;
     let w: World;

@@ -35,4 +35,30 @@ describe("functions/telemetry: CSV", () => {
             expect(toCsvRows(readings)).to.equal(readings.length === 0 ? "" : wholeRows(readings));
         }), { numRuns: 300 });
     });
+
+    /**
+     * The fast path's contract (what makes conversion fast; its speed is measured by
+     * `bench convert`): numbers and text made only of letters, digits and ".:_+-" never reach
+     * papaparse. Counted by wrapping Papa.unparse, the one call the fast path exists to avoid.
+     */
+    it("hands no number and no text of letters, digits and .:_+- to papaparse (property)", () => {
+        const plain = fc.stringMatching(/^[0-9A-Za-z.:_+-]+$/);
+        const rowArb = fc.tuple(readingArb, plain, plain).map(([r, id, ts]) => ({ ...r, detector_id: id, timestamp: ts }));
+        const unparse = Papa.unparse;
+        let calls = 0;
+        Papa.unparse = ((...args: Parameters<typeof unparse>) => { calls++; return unparse(...args); }) as typeof unparse;
+        try {
+            fc.assert(fc.property(fc.array(rowArb, { minLength: 1, maxLength: 8 }), (readings) => {
+                calls = 0;
+                const text = toCsvRows(readings);
+                expect(calls, JSON.stringify(readings[0])).to.equal(0);
+                expect(text).to.equal(wholeRows(readings));
+            }), { numRuns: 300 });
+            calls = 0;
+            toCsvRows([{ ...reading(), detector_id: "MD 1" }]);
+            expect(calls, "a space is not plain: papaparse decides").to.equal(1);
+        } finally {
+            Papa.unparse = unparse;
+        }
+    });
 });

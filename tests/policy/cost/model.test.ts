@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import {
     Design, Usage, estimate, estimateMonth, flow, registryGb, registryGrowthGb, SECONDS_PER_MONTH, HOURS_PER_MONTH, DAYS_PER_MONTH,
-    KMS_REQUESTS_PER_CREDENTIAL_MONTH, REGISTRY_BYTES_PER_ROW, PROJECTS_PER_CLIENT, PRICES_TARGET_REGION,
+    KMS_REQUESTS_PER_CREDENTIAL_MONTH, kmsRequestsPerProducerMonth, REGISTRY_BYTES_PER_ROW, PROJECTS_PER_CLIENT, PRICES_TARGET_REGION,
 } from "../../../policy/lib/cost/model";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICES } from "../../../policy/lib/cost/prices";
@@ -118,6 +118,17 @@ describe("policy/lib/cost: the model against oracles from prices.json", () => {
         expect(KMS_REQUESTS_PER_CREDENTIAL_MONTH).to.equal(8760);
         const unencrypted: Design = { ...design, stream: { ...design.stream!, encrypted: false } };
         expect(lineOf(unencrypted, u, 1, "requests (stream data keys")).to.equal(undefined);
+    });
+
+    it("counts one data-key call per put when a detector puts less often than the key lives (5 minutes)", () => {
+        const design: Design = { ...bare, stream: { mode: "PROVISIONED", shards: 1, encrypted: true } };
+        const calls = (readingsPerRecord: number) => lineOf(design, { ...usage, detectors: 10, bytesPerSecondPerDetector: 329, readingsPerRecord }, 1, "requests (stream data keys")!.quantity;
+        // The Firehose consumer reads all the time: 8,760 calls whatever the detectors do.
+        expect(calls(300), "a put every 5 minutes: the key's own rate").to.equal(11 * 8760);
+        expect(calls(60), "more puts than keys: still one call per key").to.equal(11 * 8760);
+        expect(calls(600), "a put every 10 minutes: one call per put").to.equal(10 * SECONDS_PER_MONTH / 600 + 8760);
+        expect(calls(301), "just past the key's life: each put calls").to.be.below(11 * 8760);
+        expect(kmsRequestsPerProducerMonth(0)).to.equal(0);
     });
 
     it("rounds each on-demand Kinesis record up to 1 KB, in and out, plus the stream-hour", () => {

@@ -3,7 +3,10 @@ import { ListObjectsV2Command, GetObjectCommand, S3Client } from "@aws-sdk/clien
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { gunzipSync } from "zlib";
 import { iamAuthorizer } from "../../../scripts/lib/local/iam";
-import { PolicyDocument } from "../../../scripts/lib/local/plan";
+import { LocalPlan, PolicyDocument, readPlan } from "../../../scripts/lib/local/plan";
+import { localRunConfig } from "../../../scripts/lib/local/cloud";
+import { LocalModel, localModel } from "../../../scripts/lib/local/model";
+import { program } from "../../helpers/program";
 import { Principal, Principals } from "../../../scripts/lib/local/principals";
 import { LocalS3 } from "../../../scripts/lib/local/s3";
 
@@ -76,4 +79,25 @@ export function lakeReader(cloud: { principals: Principals; s3: LocalS3; plan: {
             { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" },
         ] },
     }]));
+}
+
+/** The program's plan for a local run with a model (localRunConfig), and the model; one mock run per process. */
+export async function inferencePlan(): Promise<{ plan: LocalPlan; model: LocalModel }> {
+    const model = await localModel();
+    return { plan: readPlan(await program(localRunConfig(model))), model };
+}
+
+export interface FindingRow { readonly id: string; readonly detector: string; readonly seq: number; readonly timestamp: string; readonly severity: string; readonly clientId: string; readonly projectId: string; readonly key: string }
+
+/** Every row of every client's findings object (findings/<client>/<project>/<date>/<HH>/...), with `id` = `detector#seq`. */
+export async function findingRows(client: S3Client, bucket: string): Promise<FindingRow[]> {
+    const out: FindingRow[] = [];
+    for (const o of await objects(client, bucket, "findings/")) {
+        const [, clientId, projectId] = o.key.split("/");
+        for (const line of o.body.split("\n").filter(Boolean).slice(1)) {
+            const [detector, timestamp, seq, , severity] = line.split(",");
+            out.push({ id: `${detector}#${seq}`, detector, seq: Number(seq), timestamp, severity, clientId, projectId, key: o.key });
+        }
+    }
+    return out;
 }

@@ -25,7 +25,7 @@ export function sampleScore(model: SampleModel, x: readonly number[]): number {
     return 1 / (1 + Math.exp(-z));
 }
 
-export const SAMPLE_MODEL_PATH = path.resolve(__dirname, "..", "fixtures", "model", "sample-model.json");
+export const SAMPLE_MODEL_PATH = path.resolve(__dirname, "..", "..", "tests", "fixtures", "model", "sample-model.json");
 
 export function loadSampleModel(file = SAMPLE_MODEL_PATH): SampleModel {
     return checkSampleModel(JSON.parse(fs.readFileSync(file, "utf8")));

@@ -11,8 +11,8 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { FEATURE_COUNT } from "../../functions/inference/contract";
-import { LocalEndpoint, ScoringEndpoint, localRuntimeClient } from "../../scripts/lib/local-endpoint";
-import { modelPython } from "../../scripts/lib/local-endpoint-python";
+import { LocalEndpoint, ScoringEndpoint, localRuntimeClient } from "./local-endpoint";
+import { modelPython } from "./local-endpoint-python";
 import { SampleModel, loadSampleModel, sampleScore } from "./sample-model";
 
 /** Decimal numbers only, as the model's np.loadtxt reads them (JavaScript's Number() also takes "0x64"). */

@@ -1,0 +1,115 @@
+/**
+ * Inference in the plan-driven local cloud: the plan with a model (localRunConfig: the trained
+ * example model where scikit-learn 1.2 exists, else the stand-in), the serialized inference
+ * function scoring every curated object through the SageMaker runtime front, asking the
+ * registry-access function who owned each reading, writing findings per client/project/hour
+ * and alerting through SNS into the mailbox.
+ */
+import { expect } from "chai";
+import { createHash } from "crypto";
+import { S3Client } from "@aws-sdk/client-s3";
+import { LocalCloud } from "../../../scripts/lib/local/cloud";
+import { LocalOwner } from "../../../scripts/lib/local/registry";
+import { findingRows, inferencePlan, lakeReader, objects, realtimeOutcomes } from "./fixtures";
+
+describe("local cloud: inference, findings and client alerts", function () {
+    let cloud: LocalCloud;
+    let reader: S3Client;
+    let bucket: string;
+    let owners: LocalOwner[];
+
+    before(async function () {
+        // Training the example model and the mock run with it take minutes on a loaded machine.
+        this.timeout(600_000);
+        const { plan, model } = await inferencePlan();
+        cloud = new LocalCloud(plan, { model });
+        await cloud.start();
+        bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
+        reader = lakeReader(cloud, bucket);
+        owners = await cloud.registry.owners();
+    });
+    after(async () => { reader?.destroy(); await cloud?.stop(); });
+
+    const inferenceRuns = () => {
+        const fn = cloud.plan.functions.find((f) => f.arn === cloud.plan.rules.find((r) => JSON.stringify(r.eventPattern ?? {}).includes("curated/"))!.targets[0].arn)!;
+        return cloud.lambda.asyncOutcomes.filter((o) => o.fn.arn === fn.arn);
+    };
+
+    it("scores every curated object; each reading's finding lands under the client and project that owned its detector then", async () => {
+        cloud.startFleet({ detectors: 3, batchSeconds: 10, badEvery: 9, firstSerial: 200 });
+        await cloud.step(0);
+        // Staff move MD-0201 to the second client one minute in: later readings are that client's.
+        const movedAt = cloud.clock.now() + 60_000;
+        await cloud.registry.transfer("MD-0201", new Date(movedAt), owners[1]);
+        await cloud.step(150);
+        await cloud.drain();
+
+        const curated = await objects(reader, bucket, "curated/realtime/");
+        expect(curated.length, "curated objects").to.be.greaterThan(0);
+        const scored = inferenceRuns().filter((o) => o.result.ok).map((o) => (o.result.result as { sourceKey: string }).sourceKey);
+        expect([...new Set(scored)].sort()).to.deep.equal(curated.map((o) => o.key).sort());
+
+        const rows = await findingRows(reader, bucket);
+        const outcomes = await realtimeOutcomes(reader, bucket);
+        const curatedIds = [...outcomes].filter(([, where]) => where.includes("curated")).map(([id]) => id).sort();
+        expect(rows.map((r) => r.id).sort(), "every curated reading has exactly one finding row").to.deep.equal(curatedIds);
+        for (const r of rows) {
+            const owner = r.detector === "MD-0201" && Date.parse(r.timestamp) >= movedAt ? owners[1] : owners[0];
+            expect([r.clientId, r.projectId], r.id).to.deep.equal([owner.clientId, owner.projectId]);
+        }
+        expect(rows.some((r) => r.clientId === owners[1].clientId), "the move is visible").to.equal(true);
+        expect(cloud.meter.snapshot(0, 0).endpoint.rows).to.equal(rows.length);
+    });
+
+    it("a file uploaded through the API's upload URL is converted and scored; its alert reaches only the subscribed client", async () => {
+        // Two sites: one of the first client (subscribed), one of the third (no subscription).
+        const since = new Date(cloud.clock.now() - 86_400_000);
+        const subscribedSite = await cloud.registry.deploy(["MD-0290"], since, {}, owners[0]);
+        const unsubscribedSite = await cloud.registry.deploy(["MD-0291"], since, {}, owners[2]);
+        const staff = await cloud.users!.idToken({ groups: ["staff"] });
+        const mailBefore = Object.fromEntries(owners.filter((o) => o.email).map((o) => [o.email!, cloud.sns.mailbox.inbox(o.email!).length]));
+        for (const [site, serial] of [[subscribedSite, "MD-0290"], [unsubscribedSite, "MD-0291"]]) {
+            // A coincidence burst (schema/model-contract.md: the model scores it far above the threshold) among normal readings.
+            const file = Array.from({ length: 30 }, (_, seq) => JSON.stringify({
+                detector_id: serial, timestamp: new Date(since.getTime() + 3600_000 + seq * 1000).toISOString(), seq,
+                muon_count: 52, coincidence_count: seq === 7 ? 48 : 3, live_time_s: 0.99, zenith_deg: 12.5, azimuth_deg: 181.2,
+                pressure_hpa: 1012.3, temperature_c: 21.4, humidity_pct: 50, sipm_bias_v: 30, battery_v: 12, latitude: -30, longitude: 120, depth_m: 300,
+            })).join("\n") + "\n";
+            const res = await fetch(`${cloud.api!.url}/v1/uploads`, {
+                method: "POST", headers: { authorization: `Bearer ${staff}`, "content-type": "application/json" },
+                body: JSON.stringify({ siteId: site, filename: `${serial}.ndjson`, contentType: "application/x-ndjson", checksumSha256: createHash("sha256").update(file).digest("base64") }),
+            });
+            const up = await res.json() as { url: string; method: string; headers: Record<string, string> };
+            expect((await fetch(up.url, { method: up.method, headers: up.headers, body: file })).status).to.equal(200);
+        }
+        await cloud.drain();
+        const rows = await findingRows(reader, bucket);
+        for (const [serial, owner] of [["MD-0290", owners[0]], ["MD-0291", owners[2]]] as const) {
+            const mine = rows.filter((r) => r.detector === serial);
+            expect(mine, serial).to.have.length(30);
+            expect(mine.every((r) => r.clientId === owner.clientId), serial).to.equal(true);
+            expect(mine.find((r) => r.seq === 7)!.severity, "the burst alerts").to.equal("alert");
+        }
+        const subscribed = owners[0].email!;
+        const mail = cloud.sns.mailbox.inbox(subscribed).slice(mailBefore[subscribed]);
+        expect(mail.map((m) => m.subject)).to.deep.equal(["mDetect alert: 1 reading on MD-0290"]);
+        expect(mail[0].body).to.include("GET /v1/findings/").and.not.include("X-Amz-Signature");
+        for (const other of owners.filter((o) => o.email && o !== owners[0])) {
+            expect(cloud.sns.mailbox.inbox(other.email!).length, other.email).to.equal(mailBefore[other.email!]);
+        }
+        // The third client's alert was published and matched no subscription.
+        expect(cloud.sns.published.filter((p) => p.deliveredTo.length === 0).length).to.be.greaterThan(0);
+    });
+
+    it("the silence alarm (no silence check running locally: missing data is breaching) e-mails ops and no client", async () => {
+        await cloud.step(60);
+        const silence = cloud.plan.alarms.find((a) => a.namespace === "mdetect/Detectors")!;
+        const ops = cloud.plan.topics.find((t) => t.arn === silence.alarmActions[0])!.subscriptions.map((s) => s.endpoint);
+        const alarms = ops.flatMap((a) => cloud.sns.mailbox.inbox(a)).filter((m) => m.subject === `ALARM: "${silence.name}" in Asia Pacific (Sydney)`);
+        expect(alarms).to.have.length(ops.length);
+        expect(JSON.parse(alarms[0].body.split("\n\n--\n")[0])).to.deep.include({ AlarmName: silence.name, NewStateValue: "ALARM", AlarmArn: silence.arn });
+        for (const o of owners.filter((x) => x.email)) {
+            expect(cloud.sns.mailbox.inbox(o.email!).filter((m) => m.topicArn === silence.alarmActions[0]), o.email).to.have.length(0);
+        }
+    });
+});
