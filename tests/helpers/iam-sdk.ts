@@ -173,7 +173,7 @@ export function lambdaRoleTable(spec: LambdaRoleSpec, config: Record<string, unk
     iamTable(`${spec.role}: every call its handler makes (recorded), nothing beside it`, config, rows);
     describe(`IAM: ${spec.role} grants nothing beyond its handler's calls`, () => {
         it("grants only the recorded actions, the KMS use they imply and the documented extras", async function () {
-            this.timeout(300000);
+            this.timeout(Math.max(this.timeout(), 300000));
             const iam = await planIam(config);
             const needed = new Set([...rows.filter((r) => r[4] === "Allow").map((r) => r[1]), ...Object.keys(spec.extras)].map((a) => a.toLowerCase()));
             const beyond = (await grantedActions(iam, spec.role)).filter((a) => !needed.has(a.toLowerCase()));
@@ -181,7 +181,7 @@ export function lambdaRoleTable(spec: LambdaRoleSpec, config: Record<string, unk
         });
 
         it("what its KMS rows assume encrypted with the DataKey is (buckets with a Bucket Key, topics, secrets)", async function () {
-            this.timeout(300000);
+            this.timeout(Math.max(this.timeout(), 300000));
             const iam = await planIam(config);
             const key = iam.resolve("<key>");
             const tokens = new Set(rows.filter((r) => r[1].startsWith("kms:") && r[4] === "Allow")

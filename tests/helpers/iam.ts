@@ -305,7 +305,7 @@ export function iamTable(title: string, config: Record<string, unknown>, rows: r
     describe(`IAM: ${title}`, () => {
         let iam: PlanIam;
         before(async function () {
-            this.timeout(300000);
+            this.timeout(Math.max(this.timeout(), 300000));
             iam = new PlanIam(await program(config));
         });
         if (typeof rows === "function") {
