@@ -18,6 +18,7 @@
 import { createHash } from "crypto";
 // The module object itself (not an import namespace) so its readers can be observed during a run.
 import fs = require("fs");
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -63,6 +64,12 @@ const realReadFileSync = fs.readFileSync;
 const realReaddirSync = fs.readdirSync;
 
 const outsidePackages = (file: string): boolean => !file.split(path.sep).includes("node_modules");
+
+/**
+ * tsx's compile cache (os.tmpdir()/tsx-<uid>): written on a module's first compile, so its reads
+ * would invalidate the entry they belong to; it is a content-addressed copy of modules tracked anyway.
+ */
+const compileCache = (file: string): boolean => /^tsx-/.test(path.relative(os.tmpdir(), file).split(path.sep)[0] ?? "");
 
 /** Modules of the repository (not its packages): the code a closure's content can come from. */
 function repositoryModule(root: string, file: string): boolean {
@@ -123,7 +130,7 @@ export class ClosureCache {
             if (typeof p === "string" || p instanceof URL) {
                 const file = path.resolve(typeof p === "string" ? p : p.pathname);
                 // Anywhere outside packages: a stack may name a file elsewhere (a local model artifact).
-                if (outsidePackages(file)) reads.add(prefix + file);
+                if (outsidePackages(file) && !compileCache(file)) reads.add(prefix + file);
             }
         };
         (fs as Record<string, unknown>).readFileSync = function (this: unknown, p: fs.PathOrFileDescriptor, ...rest: unknown[]) {

@@ -125,8 +125,10 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
             const fns = ofType(run, FUNCTION);
             const contents = await Promise.all(fns.map(async (fn) => {
                 const assets = await fn.inputs.code.assets;
-                return [fn.name, await assets["__index.js"].text, Object.keys(assets).sort()];
+                return [fn.name, await assets["__index.js"].text, Object.keys(assets).sort()] as const;
             }));
+            // Registration order follows when each closure resolves; compare Lambda by name.
+            contents.sort(([a], [b]) => a.localeCompare(b));
             return { stats, contents, count: fns.length };
         };
         let cold: Awaited<ReturnType<typeof zips>>;
