@@ -58,7 +58,7 @@ export interface FindingGroup {
  */
 export function findingsName(sourceKey: string): string {
     const base = posix.basename(sourceKey).replace(/(\.csv)?(\.gz)?$/, "").replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80);
-    const hash = createHash("sha256").update(sourceKey, "utf8").digest("hex").slice(0, 12);
+    const hash = createHash("sha256").update(sourceKey).digest("hex").slice(0, 12);
     return `${base}-${hash}.csv.gz`;
 }
 
@@ -96,14 +96,14 @@ export function groupFindings(
         if (owner) { group.sites.add(owner.siteId); group.detectorIds.add(owner.detectorId); }
     }
     return [...groups].map(([key, g]) => {
-        // Loops, not Math.min(...): an hour of a project is up to millions of rows, too many arguments.
+        // A loop, not Math.min(...rows): an hour of a project is up to millions of rows, too many arguments.
         let first = Infinity, last = -Infinity, maxScore = 0, alertCount = 0;
         const alerting = new Set<string>();
         for (const r of g.rows) {
             const t = Date.parse(r.timestamp);
-            if (t < first) first = t;
-            if (t > last) last = t;
-            if (r.score > maxScore) maxScore = r.score;
+            first = Math.min(first, t);
+            last = Math.max(last, t);
+            maxScore = Math.max(maxScore, r.score);
             if (r.score >= alertThreshold) { alertCount++; alerting.add(r.detectorId); }
         }
         return {
@@ -111,7 +111,8 @@ export function groupFindings(
             owner: g.owner && { clientId: g.owner.clientId, projectId: g.owner.projectId },
             detectors: [...g.detectors].sort(),
             alertingDetectors: [...alerting].sort(),
-            detectorId: g.owner && g.detectorIds.size === 1 ? [...g.detectorIds][0] : undefined,
+            // detectorIds holds owned readings' detectors only, so an unassigned group has none.
+            detectorId: g.detectorIds.size === 1 ? [...g.detectorIds][0] : undefined,
             siteIds: [...g.sites].sort(),
             rows: g.rows,
             periodStart: new Date(first),

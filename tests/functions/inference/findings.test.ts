@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { gunzipSync } from "zlib";
 import Papa from "papaparse";
-import { findingsBody, findingsCsv, findingsKey, findingsName, groupFindings, FINDINGS_CSV_HEADER } from "../../../functions/inference/findings";
+import { findingsBody, findingsCsv, findingsKey, findingsName, groupFindings, severityOf, FINDINGS_CSV_HEADER, WARNING_MARGIN } from "../../../functions/inference/findings";
 
 const HOUR = 3600_000;
 const OWNER = { clientId: "c-1", projectId: "p_2.x" };
@@ -12,6 +12,7 @@ describe("inference: findings object names and keys", () => {
         expect(findingsName("curated/batch/site-upload/dump-2025-03-01.csv.gz")).to.match(/^dump-2025-03-01-[0-9a-f]{12}\.csv\.gz$/);
         expect(findingsName("curated/realtime/2025/03/01/12/stream-1.gz")).to.match(/^stream-1-[0-9a-f]{12}\.csv\.gz$/);
         expect(findingsName("curated/batch/a b/c$d.csv")).to.match(/^c_d-[0-9a-f]{12}\.csv\.gz$/);
+        expect(findingsName("curated/batch/c $$ d.csv"), "a run of unsafe characters is one _").to.match(/^c_d-[0-9a-f]{12}\.csv\.gz$/);
         expect(findingsName(`curated/batch/${"x".repeat(200)}.csv.gz`)).to.match(/^x{80}-[0-9a-f]{12}\.csv\.gz$/);
     });
 
@@ -50,9 +51,29 @@ describe("inference: findings CSV", () => {
     ];
     const [group] = groupFindings(rows, () => ({ ...OWNER, siteId: "s", deploymentId: "d", detectorId: "x" }), "curated/batch/x.csv.gz", 0.8);
 
+    it("warning starts exactly WARNING_MARGIN below the threshold", () => {
+        for (const threshold of [0.5, 0.8, 0.9, 1]) {
+            expect(severityOf(threshold - WARNING_MARGIN, threshold), `threshold ${threshold}`).to.equal("warning");
+            expect(severityOf(threshold, threshold)).to.equal("alert");
+        }
+    });
+
+    it("names the registry detector only when the group has exactly one, and lists sites and detectors sorted whatever the row order (property)", () => {
+        const owner = (r: { detectorId: string }) => ({ ...OWNER, siteId: `site-${r.detectorId.slice(-1)}`, deploymentId: "d", detectorId: `id-${r.detectorId}` });
+        fc.assert(fc.property(fc.shuffledSubarray(rows, { minLength: rows.length }), (shuffled) => {
+            const [g] = groupFindings(shuffled, owner, "curated/batch/x.csv.gz", 0.8);
+            expect(g.detectorId, "two registry detectors: none named").to.equal(undefined);
+            expect(g.siteIds).to.deep.equal(["site-1", "site-2"]);
+            expect(g.detectors).to.deep.equal(["MD-1", "MD-2"]);
+            const [one] = groupFindings(shuffled.filter((r) => r.detectorId === "MD-2"), owner, "curated/batch/x.csv.gz", 0.8);
+            expect(one.detectorId).to.equal("id-MD-2");
+        }));
+    });
+
     it("writes the header, then one line per row with its own severity, each line terminated", () => {
+        expect(FINDINGS_CSV_HEADER, "the published column order (docs/api.md)").to.equal("detector_id,timestamp,seq,score,severity");
         expect(findingsCsv(group, 0.8)).to.equal([
-            FINDINGS_CSV_HEADER,
+            "detector_id,timestamp,seq,score,severity",
             "MD-1,2025-03-01T12:00:00.000Z,1,0.8,alert",
             "MD-1,2025-03-01T12:00:01.000Z,2,0.75,warning",
             "MD-2,2025-03-01T12:59:59.999Z,3,0.1,info",
