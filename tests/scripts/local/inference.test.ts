@@ -101,7 +101,7 @@ describe("local cloud: inference, findings and client alerts", function () {
         expect(cloud.sns.published.filter((p) => p.deliveredTo.length === 0).length).to.be.greaterThan(0);
     });
 
-    it("the silence alarm (no silence check running locally: missing data is breaching) e-mails ops and no client", async () => {
+    it("the silence alarm (missing data is breaching until the silence check first reports) e-mails ops and no client", async () => {
         await cloud.step(60);
         const silence = cloud.plan.alarms.find((a) => a.namespace === "mdetect/Detectors")!;
         const ops = cloud.plan.topics.find((t) => t.arn === silence.alarmActions[0])!.subscriptions.map((s) => s.endpoint);
