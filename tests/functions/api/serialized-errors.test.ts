@@ -34,8 +34,9 @@ describe("functions/api: error statuses through the serialized Lambda packages (
     const consoleError = console.error;
     let target: () => string;
     const pools: mysql.Pool[] = [];
-    // What each deployed handler calls (or signs), for its role's IAM table (tests/infra/client-api-calls.iam.test.ts).
-    const sdk: Record<string, SdkRecording> = { read: recordSdkCalls("api-read"), download: recordSdkCalls("api-download"), admin: recordSdkCalls("api-admin") };
+    // Filled after the after() hook below is registered: mocha runs after hooks in order and skips the
+    // rest once one fails, so the recorders' check must come after the restore of createPool and env.
+    const sdk: Record<string, SdkRecording> = {};
 
     before(async function () {
         // The router logs every 5xx to the console (the Lambda's log); not needed here.
@@ -68,6 +69,9 @@ describe("functions/api: error statuses through the serialized Lambda packages (
         await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
         await db?.drop();
     });
+
+    // What each deployed handler calls (or signs), for its role's IAM table (tests/infra/client-api-calls.iam.test.ts).
+    Object.assign(sdk, { read: recordSdkCalls("api-read"), download: recordSdkCalls("api-download"), admin: recordSdkCalls("api-admin") });
 
     const staff = () => claims({ groups: ["staff"] });
     const asA = () => claims({ clientId: world.clientA.id });
