@@ -30,10 +30,12 @@ export interface LocalModel {
     serve(endpointName: string, kind: EndpointKind): Promise<ScoringEndpoint>;
 }
 
-let trained: Promise<string> | undefined;
+export interface TrainedModel { readonly dir: string; readonly joblib: string; readonly artifact: string }
 
-/** Trains and packages the example model once per process; its model.tar.gz. */
-function trainedArtifact(): Promise<string> {
+let trained: Promise<TrainedModel> | undefined;
+
+/** Trains and packages the example model once per process: its joblib and model.tar.gz (removed at exit). */
+export function trainedModel(): Promise<TrainedModel> {
     trained ??= (async () => {
         const dir = scratchDir();
         process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +43,7 @@ function trainedArtifact(): Promise<string> {
         const artifact = path.join(dir, "model.tar.gz");
         await trainModel({ out: joblib, rows: TRAINING_ROWS });
         await packageModel(joblib, artifact);
-        return artifact;
+        return { dir, joblib, artifact };
     })();
     return trained;
 }
@@ -49,7 +51,7 @@ function trainedArtifact(): Promise<string> {
 export async function localModel(): Promise<LocalModel> {
     const python = modelPython();
     if (python.ok) {
-        const artifact = await trainedArtifact();
+        const { artifact } = await trainedModel();
         return { kind: "model", artifact, serve: (endpointName, kind) => LocalEndpoint.start({ artifact, endpointName, limitBytes: PAYLOAD_LIMIT_BYTES[kind] }) };
     }
     return {

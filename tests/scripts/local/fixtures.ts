@@ -4,7 +4,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { gunzipSync } from "zlib";
 import { iamAuthorizer } from "../../../scripts/lib/local/iam";
 import { LocalPlan, PolicyDocument, readPlan } from "../../../scripts/lib/local/plan";
-import { localRunConfig } from "../../../scripts/lib/local/cloud";
+import { LocalCloud, localRunConfig } from "../../../scripts/lib/local/cloud";
 import { LocalModel, localModel } from "../../../scripts/lib/local/model";
 import { program } from "../../helpers/program";
 import { Principal, Principals } from "../../../scripts/lib/local/principals";
@@ -85,6 +85,15 @@ export function lakeReader(cloud: { principals: Principals; s3: LocalS3; plan: {
 export async function inferencePlan(): Promise<{ plan: LocalPlan; model: LocalModel }> {
     const model = await localModel();
     return { plan: readPlan(await program(localRunConfig(model))), model };
+}
+
+/** A started local cloud with the example model, its data-lake bucket and a reader of it. */
+export async function startInferenceCloud(): Promise<{ cloud: LocalCloud; bucket: string; reader: S3Client }> {
+    const { plan, model } = await inferencePlan();
+    const cloud = new LocalCloud(plan, { model });
+    await cloud.start();
+    const bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
+    return { cloud, bucket, reader: lakeReader(cloud, bucket) };
 }
 
 export interface FindingRow { readonly id: string; readonly detector: string; readonly seq: number; readonly timestamp: string; readonly severity: string; readonly clientId: string; readonly projectId: string; readonly key: string }

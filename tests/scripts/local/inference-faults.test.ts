@@ -15,7 +15,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { gzipSync } from "zlib";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
 import { CSV_HEADER } from "../../../functions/telemetry/csv";
-import { clientFor, findingRows, inferencePlan, lakeReader, objects, realtimeOutcomes } from "./fixtures";
+import { clientFor, findingRows, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
 
 describe("local cloud: faults on the scoring path", function () {
     let cloud: LocalCloud;
@@ -24,11 +24,7 @@ describe("local cloud: faults on the scoring path", function () {
 
     before(async function () {
         this.timeout(600_000);
-        const { plan, model } = await inferencePlan();
-        cloud = new LocalCloud(plan, { model });
-        await cloud.start();
-        bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
-        reader = lakeReader(cloud, bucket);
+        ({ cloud, bucket, reader } = await startInferenceCloud());
     });
     after(async () => { reader?.destroy(); await cloud?.stop(); });
 

@@ -10,7 +10,7 @@ import { createHash } from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
 import { LocalOwner } from "../../../scripts/lib/local/registry";
-import { findingRows, inferencePlan, lakeReader, objects, realtimeOutcomes } from "./fixtures";
+import { findingRows, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
 
 describe("local cloud: inference, findings and client alerts", function () {
     let cloud: LocalCloud;
@@ -21,11 +21,7 @@ describe("local cloud: inference, findings and client alerts", function () {
     before(async function () {
         // Training the example model and the mock run with it take minutes on a loaded machine.
         this.timeout(600_000);
-        const { plan, model } = await inferencePlan();
-        cloud = new LocalCloud(plan, { model });
-        await cloud.start();
-        bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
-        reader = lakeReader(cloud, bucket);
+        ({ cloud, bucket, reader } = await startInferenceCloud());
         owners = await cloud.registry.owners();
     });
     after(async () => { reader?.destroy(); await cloud?.stop(); });
