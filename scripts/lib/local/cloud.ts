@@ -114,7 +114,17 @@ export class LocalCloud {
         return this.principals.issue(label, roleArn, this.role(roleArn).policies);
     }
 
+    /** Starts every service; if one fails to start, those already started are stopped before the error is passed on. */
     async start(): Promise<void> {
+        try {
+            await this.startServices();
+        } catch (error) {
+            await this.stop().catch(() => undefined);
+            throw error;
+        }
+    }
+
+    private async startServices(): Promise<void> {
         await this.s3.start();
         await this.kinesis.start();
         this.s3.hooks = {

@@ -10,7 +10,7 @@ import { createHash } from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
 import { LocalOwner } from "../../../scripts/lib/local/registry";
-import { findingRows, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
+import { findingRows, inferencePlan, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
 
 describe("local cloud: inference, findings and client alerts", function () {
     let cloud: LocalCloud;
@@ -107,5 +107,18 @@ describe("local cloud: inference, findings and client alerts", function () {
         for (const o of owners.filter((x) => x.email)) {
             expect(cloud.sns.mailbox.inbox(o.email!).filter((m) => m.topicArn === silence.alarmActions[0]), o.email).to.have.length(0);
         }
+    });
+});
+
+describe("local cloud: a start that fails", function () {
+    it("stops every service it had started before passing the error on (no listener left behind)", async function () {
+        this.timeout(600_000);
+        const { plan } = await inferencePlan();
+        const broken = new LocalCloud(plan, {});
+        const error = await broken.start().then(() => undefined, (e: Error) => e);
+        expect(error?.message).to.match(/SageMaker endpoint: pass options.model/);
+        expect(broken.s3.url, "S3 had started before the endpoint was reached").to.match(/^http:\/\/127\.0\.0\.1:\d+/);
+        const reached = await fetch(broken.s3.url).then(() => "answered", (e: Error & { cause?: { code?: string } }) => e.cause?.code);
+        expect(reached).to.equal("ECONNREFUSED");
     });
 });
