@@ -9,7 +9,7 @@ const ASYNC_PRINCIPALS = new Set(["s3.amazonaws.com", "events.amazonaws.com", "s
 function triggerRefs(resources: readonly ResourceView[]): { trigger: ResourceView; via: string; ref: ResourceView }[] {
     const refs: { trigger: ResourceView; via: string; ref: ResourceView }[] = [];
     const add = (trigger: ResourceView, via: string, property: string, value: unknown) =>
-        refs.push({ trigger, via, ref: { ...trigger, props: { [property]: value }, propertyDependencies: { [property]: trigger.propertyDependencies?.[property] ?? [] } } });
+        refs.push({ trigger, via, ref: { ...trigger, props: { [property]: value } } });
     for (const r of resources) {
         switch (r.type) {
             case "aws:cloudwatch/eventTarget:EventTarget": add(r, "EventBridge rule", "arn", r.props.arn); break;

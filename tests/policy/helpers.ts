@@ -32,6 +32,8 @@ export interface Case {
 export interface RuleFixtures {
     readonly compliant: Case[];
     readonly violating: Case[];
+    /** Previews where a value the rule needs is unknown until deploy: only advisory "cannot judge" findings. */
+    readonly undetermined?: Case[];
 }
 
 export function runOne(ruleName: string, c: Pick<Case, "resources" | "stack" | "config">): Finding[] {

@@ -92,6 +92,28 @@ describe("policy: CrossGuard pack adapter", () => {
         expect(bad[0].urn).to.equal(URN(BUCKET, "lake"));
     });
 
+    describe("links an asynchronous trigger to its function by property dependency when the function's ARN is unknown during preview", () => {
+        const FN = "aws:lambda/function:Function";
+        const fn = { type: FN, name: "convert", props: { arn: UNKNOWN_STRING, name: UNKNOWN_STRING } };
+        const otherFn = { type: FN, name: "other", props: { arn: "arn:aws:lambda:ap-southeast-2:123456789012:function:other", deadLetterConfig: { targetArn: "arn:q" } } };
+        const triggers: { type: string; via: string; property: string; props: Record<string, unknown> }[] = [
+            { type: "aws:cloudwatch/eventTarget:EventTarget", via: "EventBridge rule", property: "arn", props: { rule: "incoming" } },
+            { type: "aws:lambda/invocation:Invocation", via: "deploy-time invocation", property: "functionName", props: { input: "{}" } },
+            { type: "aws:sns/topicSubscription:TopicSubscription", via: "SNS subscription", property: "endpoint", props: { protocol: "lambda", topic: "t" } },
+            { type: "aws:lambda/permission:Permission", via: "s3.amazonaws.com permission", property: "function", props: { principal: "s3.amazonaws.com" } },
+        ];
+        for (const t of triggers) {
+            it(t.via, () => {
+                const trigger = { type: t.type, name: "trigger", props: { ...t.props, [t.property]: UNKNOWN_STRING }, deps: { [t.property]: [URN(FN, "convert")] } };
+                const found = validateStack("lambda-async-dlq", [fn, otherFn, trigger]);
+                expect(found.map((f) => f.message)).to.deep.equal([`function convert is invoked asynchronously (${t.via} trigger) and has no DLQ or on-failure destination`]);
+                const other = { ...trigger, deps: { [t.property]: [URN(FN, "other")] } };
+                expect(validateStack("lambda-async-dlq", [fn, otherFn, other]), "a dependency on another function settles it").to.deep.equal([]);
+                expect(validateStack(NOTES_POLICY, [fn, otherFn, other]).filter((n) => n.message.startsWith("[lambda-async-dlq]"))).to.deep.equal([]);
+            });
+        }
+    });
+
     it("says 'cannot judge' (advisory notes) instead of passing or failing when a link is unknown", () => {
         const resources = [
             { type: BUCKET, name: "lake", props: { id: UNKNOWN_STRING } },

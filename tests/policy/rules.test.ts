@@ -64,5 +64,17 @@ for (const [ruleName, fixtures] of Object.entries(FIXTURES)) {
                 }
             });
         }
+        for (const c of fixtures.undetermined ?? []) {
+            it(`cannot judge: ${c.title}`, () => {
+                const findings = runOne(ruleName, c);
+                expect(findings, "expected a cannot-judge finding").to.not.be.empty;
+                for (const f of findings) {
+                    expect(f.undetermined, f.message).to.equal(true);
+                    expect(f.enforcementLevel, "never blocks").to.equal("advisory");
+                    expect(f.message).to.include("cannot judge");
+                    if (c.expect) expect(f.message).to.include(c.expect);
+                }
+            });
+        }
     });
 }
