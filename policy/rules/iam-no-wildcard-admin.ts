@@ -1,6 +1,6 @@
 import type { ResourceRule, Violation } from "../lib/types";
 import { POLICY_DOCUMENT_TYPES, decide, policyDocuments } from "../lib/iam";
-import { statements } from "../lib/values";
+import { isRecord, list, statements } from "../lib/values";
 
 /**
  * Requests no scoped policy can allow: an action of a service no stack uses, on a resource of
@@ -29,9 +29,9 @@ export const rule: ResourceRule = {
             }
             if (!parsed?.length) continue;
             // Each Allow statement on its own, so the report names the one that grants everything.
+            // Deny statements alone never allow, so every statement can be probed the same way.
             const document = typeof doc === "string" ? JSON.parse(doc) : doc;
-            for (const s of document.Statement ?? []) {
-                if (s.Effect !== "Allow") continue;
+            for (const s of list(document.Statement).filter(isRecord)) {
                 const alone = { Version: "2012-10-17", Statement: [s] };
                 if (PROBES.some((p) => decide([alone], { principal: PROBE_PRINCIPAL, ...p }) === "Allowed")) {
                     violations.push({ message: `${r.name}: statement ${s.Sid ?? "(no Sid)"} allows every action on every resource` });
