@@ -1,7 +1,7 @@
 import type { StackRule } from "../lib/types";
 import { checkBucketSetting } from "../lib/s3";
-import { ANY_OTHER_GRANT, decide } from "../lib/iam";
-import { isUnknown, statements } from "../lib/values";
+import { decide } from "../lib/iam";
+import { statements } from "../lib/values";
 
 /**
  * Requests over plain HTTP the bucket policy must deny explicitly, whatever else the caller is
@@ -28,10 +28,11 @@ export const rule: StackRule = {
     check: (resources) => checkBucketSetting(resources, "policy", "no bucket policy (nothing denies non-TLS requests)", (settings, bucket) => {
         const parsed = settings.map((s) => statements(s.props.policy));
         const name = bucket.props.bucket;
-        if (parsed.includes("unknown") || isUnknown(name) || typeof name !== "string") return { undetermined: "the bucket policy document or the bucket name is not known until deploy" };
+        if (parsed.includes("unknown") || typeof name !== "string") return { undetermined: "the bucket policy document or the bucket name is not known until deploy" };
         // One bucket has one policy; several resources would each replace it, so each must hold on its own.
         const documents = settings.map((s) => s.props.policy);
-        const open = PROBES.filter((p) => !documents.every((policy) => decide([ANY_OTHER_GRANT], {
+        // An explicit deny wins over any grant, so no identity policy is needed for the probe.
+        const open = PROBES.filter((p) => !documents.every((policy) => decide([], {
             principal: PROBE_PRINCIPAL, action: p.action, resource: `arn:aws:s3:::${name}${p.object ? "/tls-probe" : ""}`, context: PLAIN_HTTP, resourcePolicy: policy,
         }) === "ExplicitlyDenied"));
         return open.length ? `bucket policy does not deny ${open.map((p) => p.action).join(", ")} without TLS on the bucket's ${open.some((p) => p.object) ? "objects" : "listing"}` : undefined;

@@ -1,6 +1,6 @@
 import type { StackRule, Violation } from "../lib/types";
-import { ANY_OTHER_GRANT, decide } from "../lib/iam";
-import { isUnknown, linked, ofType, statements } from "../lib/values";
+import { decide } from "../lib/iam";
+import { linked, ofType, statements } from "../lib/values";
 
 /**
  * Requests over plain HTTP a topic's policy must deny explicitly, whatever else the caller is
@@ -23,14 +23,16 @@ export const rule: StackRule = {
         const topicPolicies = ofType(resources, "aws:sns/topicPolicy:TopicPolicy");
         for (const topic of ofType(resources, "aws:sns/topic:Topic")) {
             const { yes, unknown } = linked(topicPolicies, "arn", topic);
-            const documents = [topic.props.policy, ...yes.map((p) => p.props.policy)].filter((d) => d !== undefined && d !== null && d !== "");
+            // An empty policy is none (and no JSON); an absent or null one reads as no resource policy.
+            const documents = [topic.props.policy, ...yes.map((p) => p.props.policy)].filter((d) => d !== "");
             const arn = topic.props.arn;
             const known = typeof arn === "string" && !documents.some((d) => statements(d) === "unknown");
-            const denies = (policy: unknown) => PROBE_ACTIONS.every((action) => decide([ANY_OTHER_GRANT], {
+            // An explicit deny wins over any grant, so no identity policy is needed for the probe.
+            const denies = (policy: unknown) => PROBE_ACTIONS.every((action) => decide([], {
                 principal: PROBE_PRINCIPAL, action, resource: String(arn), context: PLAIN_HTTP, resourcePolicy: policy,
             }) === "ExplicitlyDenied");
             if (known && documents.some(denies)) continue;
-            const undetermined = unknown.length > 0 || !known || isUnknown(arn);
+            const undetermined = unknown.length > 0 || !known;
             violations.push({
                 resource: topic, undetermined,
                 message: undetermined ? `topic ${topic.name}: cannot judge during preview, its policy is not known until deploy` : `topic ${topic.name} has no policy denying non-TLS requests`,
