@@ -20,7 +20,7 @@ export const rule: ResourceRule = {
     check: (r) => {
         if (present(r.props.kmsKeyArn)) return [];
         const variants = list(r.props.productionVariants);
-        const localStorage = variants.some((v) => LOCAL_STORAGE_INSTANCE.test(String(prop(v, "instanceType") ?? "")));
+        const localStorage = variants.some((v) => LOCAL_STORAGE_INSTANCE.test(String(prop(v, "instanceType"))));
         const serverlessOnly = variants.length > 0 && variants.every((v) => isRecord(prop(v, "serverlessConfig")));
         return localStorage || serverlessOnly ? [] : [{ message: `endpoint configuration ${r.name} has no kmsKeyArn` }];
     },
