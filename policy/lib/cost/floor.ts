@@ -4,7 +4,7 @@
  * must cost, whatever the design. The design's ratio to it says how much the rest costs.
  */
 import {
-    ARCHIVE_OVERHEAD_ARCHIVE_BYTES, ARCHIVE_OVERHEAD_STANDARD_BYTES, CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, GB, HOURS_PER_MONTH,
+    ARCHIVE_OVERHEAD_ARCHIVE_BYTES, ARCHIVE_OVERHEAD_STANDARD_BYTES, CostLine, FIREHOSE_BILLING_UNIT_BYTES, GB, HOURS_PER_MONTH,
     SECONDS_PER_MONTH, SERVERLESS_ROWS_PER_SECOND, FEATURE_BYTES_PER_ROW, Usage, flow, regionOf, total,
 } from "./model";
 import { PRICES, price } from "./prices";
@@ -23,12 +23,8 @@ export interface Floor { readonly month: number; readonly lines: CostLine[]; rea
 
 /** The floor in `month`: Deep Archive storage of every month so far, Direct PUT ingest, the minimum registry, scoring if inference is on. */
 export function floorMonth(usage: Usage, month: number, inference: boolean): Floor {
-    const bare: Design = {
-        firehose: LARGEST_BUFFER, lambdaMemoryMb: {}, scheduledRunsPerMonth: 0, kmsKeys: 0, alarms: 0, dashboards: 0, customMetrics: 0, secrets: 0,
-        interfaceEndpointAzs: 0, natGateways: 0, findingsDataEvents: false,
-        lifecycle: { enabled: true, rawToGlacierDays: 0, rawToDeepArchiveDays: 0, curatedToInfrequentAccessDays: 0, curatedToGlacierDays: 0, expireDays: 0 },
-    };
-    const f = flow(bare, usage);
+    // Archive-only: Direct PUT into the largest buffer, no inference (scoring is priced below).
+    const f = flow({ firehose: LARGEST_BUFFER }, usage);
     // Every cohort so far, the current one half there on average.
     const cohorts = month - 0.5;
     const gb = cohorts * f.rawStoredBytes / GB;

@@ -205,7 +205,8 @@ function objectsPerMonth(bytesPerMonth: number, bufferMiB: number, bufferSeconds
     return Math.max(SECONDS_PER_MONTH / Math.max(bufferSeconds, 1), bytesPerMonth / (bufferMiB * MIB));
 }
 
-export function flow(design: Design, usage: Usage): Flow {
+/** Only the buffers and whether inference runs shape the volumes. */
+export function flow(design: Pick<Design, "firehose" | "endpoint">, usage: Usage): Flow {
     const readings = usage.detectors * SECONDS_PER_MONTH / READING_INTERVAL_SECONDS;
     const lineBytes = usage.bytesPerSecondPerDetector + NEWLINE_BYTES;
     const records = readings / usage.readingsPerRecord;
