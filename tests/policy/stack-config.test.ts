@@ -10,6 +10,7 @@ import { designFromResources, usageFromConfig } from "../../policy/lib/cost/desi
 import { estimate } from "../../policy/lib/cost/model";
 import { UNKNOWN } from "../../policy/lib/values";
 import type { RecordedResource } from "../../policy/lib/engine";
+import type { ResourceRule } from "../../policy/lib/types";
 import { res, rule } from "./helpers";
 
 const budget = (limit: string) => res("aws:budgets/budget:Budget", "monthly", {
@@ -74,7 +75,7 @@ describe("policy: rules judge with the stack's own config", () => {
         };
         const topic = (tags: unknown) => ({ type: "aws:sns/topic:Topic", name: "t", urn: "urn:t", props: { kmsMasterKeyId: "arn:k", tags } });
         const remediate = (tags: unknown, stackConfig: Record<string, unknown> = { "mdetect:costCenter": "muon-imaging", "mdetect:owner": "ops@mdetect.com.au" }, stack = "prod") =>
-            rule("cost-tags").remediate!(topic(tags), ctxOf(stackConfig, stack) as any) as Record<string, any> | undefined;
+            (rule("cost-tags") as ResourceRule<any>).remediate!(topic(tags), ctxOf(stackConfig, stack)) as Record<string, any> | undefined;
 
         it("fills missing tags from the stack (project, the stack name, mdetect:costCenter, mdetect:owner) and keeps the ones set", () => {
             expect(remediate({ project: "mine" })!.tags).to.deep.equal({ project: "mine", environment: "prod", "cost-center": "muon-imaging", owner: "ops@mdetect.com.au" });
