@@ -179,6 +179,11 @@ describe("policy/lib/cost/model: edges", () => {
         const idle = rows({ ...full, lambdaMemoryMb: {}, dashboards: 3, natGateways: 0, findingsDataEvents: false, stream: { mode: "PROVISIONED", shards: 2, encrypted: false } }, { ...u, apiCallsPerMonth: 0 });
         expect(idle.map((r) => r[1])).to.not.include.members(["client API", "dashboards beyond the 3 free", "NAT gateway hours", "NAT gateway data processed", "data events (finding downloads)", "HTTP API requests", "requests (stream data keys, per producer credential)", "transform (Firehose)"]);
         expect(idle.filter((r) => r[0] === "Lambda")).to.deep.equal([]);
+        const items = (d: Design, uu = u) => rows(d, uu).map((r) => r[1]);
+        expect(items(full, { ...u, apiCallsPerMonth: 0 }), "a deployed function nothing invokes bills nothing").to.not.include("client API");
+        expect(items({ ...full, findingsDataEvents: false }), "downloads without data events on findings/").to.not.include("data events (finding downloads)");
+        expect(items({ ...full, kmsKeys: 0, alarms: 0, customMetrics: 0, secrets: 0, interfaceEndpointAzs: 0 })).to.not.include.members(["customer managed keys", "alarms", "custom metrics", "secrets", "interface endpoints"]);
+        expect(estimateMonth(full, u, 1).lines.every((l) => l.quantity > 0), "no line of nothing").to.equal(true);
         expect(rows({ ...full, stream: { mode: "ON_DEMAND", shards: 0, encrypted: true } }).slice(0, 4)).to.deep.equal([
             ["Kinesis", "on-demand stream-hours", "hours"],
             ["Kinesis", "on-demand data in (records rounded up to 1 KB)", "GB"],
@@ -187,5 +192,11 @@ describe("policy/lib/cost/model: edges", () => {
         ]);
         expect(rows({ ...full, endpoint: { kind: "instance", instanceType: "ml.t2.medium", count: 2 } }).filter((r) => r[0] === "SageMaker")).to.deep.equal([["SageMaker", "ml.t2.medium always on", "instance-hours"]]);
         expect(estimateMonth({ ...full, endpoint: { kind: "instance", instanceType: "ml.t2.medium", count: 2 } }, u, 1).lines.find((l) => l.service === "SageMaker")!.usd).to.be.closeTo(2 * HOURS_PER_MONTH * p("sagemaker.instanceHour.ml.t2.medium"), 1e-9);
+    });
+});
+
+describe("policy/lib/cost/model: raw volumes", () => {
+    it("counts every reading's newline in the raw bytes", () => {
+        expect(flow({}, { ...usage, detectors: 3 }).rawBytes).to.equal(3 * SECONDS_PER_MONTH * 1024);
     });
 });
