@@ -11,6 +11,5 @@ export const rule: StackRule<Config> = {
     enforcementLevel: "mandatory",
     fix: "Write each mdetect:policySuppressions entry as \"rule-name:resource-name=why this resource is an exception\".",
     configSchema: { properties: { suppressions: { type: "array", items: { type: "string" }, default: [], description: "Entries \"rule-name:resource-name=reason\" (from mdetect:policySuppressions)." } } },
-    configFromStack: (stackConfig) => ({ suppressions: (stackConfig["mdetect:policySuppressions"] as string[] | undefined) ?? [] }),
     check: (_resources, { config, ruleNames }) => parseSuppressions(config.suppressions, ruleNames).errors.map((message) => ({ message })),
 };
