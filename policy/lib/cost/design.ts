@@ -34,8 +34,9 @@ const T = {
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 } as const;
 
+/** A value's JSON text, searched for ARNs and prefixes (JSON escapes none of their characters). */
 function text(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value ?? "");
+    return String(JSON.stringify(value));
 }
 
 function ofType(resources: readonly DeclaredResource[], type: string): DeclaredResource[] {

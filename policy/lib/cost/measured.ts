@@ -20,7 +20,8 @@ export const UNCONFIRMED_PRICE_UPLIFT = 0.5;
  */
 export function recordGzipRatio(readings: number): number {
     if (!(readings >= 1)) throw new Error(`readings per record must be >= 1, got ${readings}`);
-    const points = Object.entries(MEASURED_RECORD_GZIP_RATIOS).map(([n, r]) => [Number(n), r] as const).sort((a, b) => a[0] - b[0]);
+    // Integer keys enumerate in ascending order, so the points come sorted by length.
+    const points = Object.entries(MEASURED_RECORD_GZIP_RATIOS).map(([n, r]) => [Number(n), r] as const);
     if (readings <= points[0][0]) return points[0][1];
     for (let i = 1; i < points.length; i++) {
         const [n1, r1] = points[i];

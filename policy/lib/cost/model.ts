@@ -288,8 +288,7 @@ function curatedClass(age: number, lc: Lifecycle): StorageClass {
 }
 
 function findingsClass(age: number, lc: Lifecycle): StorageClass {
-    if (!lc.enabled || lc.findingsToInfrequentAccessDays === undefined) return "standard";
-    return age >= lc.findingsToInfrequentAccessDays ? "standardIa" : "standard";
+    return lc.enabled && age >= (lc.findingsToInfrequentAccessDays ?? Infinity) ? "standardIa" : "standard";
 }
 
 const STORAGE_PRICE_ID: Record<Exclude<StorageClass, "expired">, PriceId> = {

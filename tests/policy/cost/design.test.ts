@@ -111,6 +111,25 @@ describe("policy/lib/cost/design: the design the resources declare", () => {
         expect(instance.endpoint).to.deep.equal({ kind: "instance", instanceType: "ml.m5.large", count: 2 });
     });
 
+    it("reads resources that leave whole blocks out: no S3 configuration, no variants, no rules, no state", () => {
+        const d = designFromResources([
+            r("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "fh", { destination: "http_endpoint" }),
+            r("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "ec", {}),
+            r("aws:cloudwatch/eventRule:EventRule", "nightly", { scheduleExpression: "rate(1 day)" }),
+            r("aws:cloudwatch/eventTarget:EventTarget", "nightly-t", { rule: "nightly", arn: arn("silence") }), fn("silence", 256),
+            lifecycle([]),
+        ]);
+        expect(d.firehose).to.deep.equal({ bufferMiB: 5, bufferSeconds: 300, compressed: false, transformBatchMb: undefined });
+        expect(d.endpoint).to.equal(undefined);
+        expect(d.lambdaMemoryMb.scheduled, "a rule without state is known by its own name").to.equal(256);
+        expect(d.lifecycle.enabled, "a lifecycle configuration without rules").to.equal(false);
+    });
+
+    it("finds the registry Lambda only through a role policy that invokes it, not any resource naming lambda:InvokeFunction", () => {
+        const d = designFromResources([fn("api", 512), r("aws:lambda/permission:Permission", "p", { action: "lambda:InvokeFunction", function: arn("api"), principal: "apigateway.amazonaws.com" })]);
+        expect(d.lambdaMemoryMb.registryAccess).to.equal(undefined);
+    });
+
     it("takes the largest memory among the functions of one role, and none from functions nothing references", () => {
         const d = designFromResources([
             r("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "fh", { extendedS3Configuration: { processingConfiguration: { processors: [{ parameters: [{ parameterName: "LambdaArn", parameterValue: `${arn("t1")} ${arn("t2")}` }] }] } } }),
@@ -122,8 +141,8 @@ describe("policy/lib/cost/design: the design the resources declare", () => {
 
     it("reads lifecycle prefixes from filter.prefix, filter.and.prefix or the legacy top-level prefix, raw/ expiry from raw/ only", () => {
         const d = designFromResources([lifecycle([
-            { status: "Enabled", prefix: "raw/", transitions: [{ days: 10, storageClass: "GLACIER" }] },
             { status: "Enabled", filter: { prefix: "curated/" }, transitions: [{ days: 20, storageClass: "GLACIER" }], expiration: { days: 99 } },
+            { status: "Enabled", prefix: "raw/", transitions: [{ days: 10, storageClass: "GLACIER" }] },
         ])]);
         expect(d.lifecycle).to.deep.include({ rawToGlacierDays: 10, curatedToGlacierDays: 20, expireDays: 0 });
         const whole = designFromResources([lifecycle([{ status: "Enabled", transitions: [{ days: 5, storageClass: "GLACIER" }] }])]);
@@ -140,6 +159,7 @@ describe("policy/lib/cost/design: the design the resources declare", () => {
         expect(runsPerMonth("  rate(10 minutes) ")).to.equal(HOURS_PER_MONTH * 6);
         expect(runsPerMonth("cron(0 12 * * ? *)")).to.equal(HOURS_PER_MONTH);
         expect(runsPerMonth("rate(5 weeks)"), "not a unit EventBridge has: counted as hourly").to.equal(HOURS_PER_MONTH);
+        expect(runsPerMonth("rate(5  minutes)"), "any whitespace between value and unit").to.equal(HOURS_PER_MONTH * 12);
         expect(runsPerMonth("xrate(5 minutes)")).to.equal(HOURS_PER_MONTH);
         expect(runsPerMonth("rate(5 minutes)x")).to.equal(HOURS_PER_MONTH);
     });
