@@ -122,7 +122,9 @@ describe("policy/lib/cost/design: the design the resources declare", () => {
         expect(d.firehose).to.deep.equal({ bufferMiB: 5, bufferSeconds: 300, compressed: false, transformBatchMb: undefined });
         expect(d.endpoint).to.equal(undefined);
         expect(d.lambdaMemoryMb.scheduled, "a rule without state is known by its own name").to.equal(256);
-        expect(d.lifecycle.enabled, "a lifecycle configuration without rules").to.equal(false);
+        expect(d.lifecycle.enabled, "a lifecycle configuration with an empty rule list").to.equal(false);
+        const noRules = designFromResources([r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lc", { bucket: "lake" })]);
+        expect(noRules.lifecycle.enabled, "one without rules at all").to.equal(false);
     });
 
     it("finds the registry Lambda only through a role policy that invokes it, not any resource naming lambda:InvokeFunction", () => {

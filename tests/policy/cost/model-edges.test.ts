@@ -202,6 +202,15 @@ describe("policy/lib/cost/model: edges", () => {
     });
 });
 
+describe("policy/lib/cost/model: without Firehose", () => {
+    it("bills no Firehose ingestion and no Firehose PUTs", () => {
+        const items = estimateMonth({ ...bare, firehose: undefined }, usage, 1).lines.map((l) => l.item);
+        expect(items).to.not.include("ingestion (records rounded up to 5 KB)");
+        expect(items).to.not.include("PUT requests raw/ + curated/ (Firehose)");
+        expect(estimateMonth(bare, usage, 1).lines.map((l) => l.item)).to.include.members(["ingestion (records rounded up to 5 KB)", "PUT requests raw/ + curated/ (Firehose)"]);
+    });
+});
+
 describe("policy/lib/cost/model: raw volumes", () => {
     it("counts every reading's newline in the raw bytes", () => {
         expect(flow({}, { ...usage, detectors: 3 }).rawBytes).to.equal(3 * SECONDS_PER_MONTH * 1024);
