@@ -204,7 +204,10 @@ describe("policy/lib/cost/model: edges", () => {
 
 describe("policy/lib/cost/model: without Firehose", () => {
     it("bills no Firehose ingestion and no Firehose PUTs", () => {
-        const items = estimateMonth({ ...bare, firehose: undefined }, usage, 1).lines.map((l) => l.item);
+        const est = estimateMonth({ ...bare, firehose: undefined }, usage, 1);
+        expect(est.lines.every((l) => typeof l.item === "string" && Number.isFinite(l.usd)), "only priced lines").to.equal(true);
+        expect(est.totalUsd).to.be.greaterThan(0);
+        const items = est.lines.map((l) => l.item);
         expect(items).to.not.include("ingestion (records rounded up to 5 KB)");
         expect(items).to.not.include("PUT requests raw/ + curated/ (Firehose)");
         expect(estimateMonth(bare, usage, 1).lines.map((l) => l.item)).to.include.members(["ingestion (records rounded up to 5 KB)", "PUT requests raw/ + curated/ (Firehose)"]);
