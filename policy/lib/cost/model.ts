@@ -436,18 +436,25 @@ function endpointLines(design: Design, f: Flow): CostLine[] {
     ];
 }
 
+/** One curated object as the inference sees it: rows, CSV bytes before gzip, findings objects it writes. */
+export interface CuratedObjectLoad { readonly rows: number; readonly csvBytes: number; readonly findingsObjects: number }
+
 /** Wall time of one inference invocation: CPU, chunks in waves of the endpoint's concurrency, registry and PUT awaits. */
-export function inferenceSeconds(design: Design, f: Flow): number {
-    if (f.inferenceInvocations === 0) return 0;
-    const rowsPerObject = f.readings / f.curatedObjects;
-    const chunks = Math.ceil(rowsPerObject / ROWS_PER_CHUNK);
+export function inferenceObjectSeconds(design: Design, load: CuratedObjectLoad): number {
+    const chunks = Math.ceil(load.rows / ROWS_PER_CHUNK);
     const concurrency = design.endpoint?.kind === "serverless" ? design.endpoint.maxConcurrency ?? 5 : 4;
     const waves = Math.ceil(chunks / concurrency);
-    const cpu = INFERENCE_SECONDS_PER_MIB_CSV * (f.curatedBytes / f.curatedObjects) / MIB;
-    const puts = Math.ceil(f.findingsObjects / f.curatedObjects / FINDINGS_PUT_CONCURRENCY) * FINDINGS_PUT_SECONDS;
+    const cpu = INFERENCE_SECONDS_PER_MIB_CSV * load.csvBytes / MIB;
+    const puts = Math.ceil(load.findingsObjects / FINDINGS_PUT_CONCURRENCY) * FINDINGS_PUT_SECONDS;
     // Owner spans (all calls in parallel) then the batched write: two round trips in sequence.
     const registry = REGISTRY_CALLS_PER_OBJECT * REGISTRY_ROUND_TRIP_SECONDS;
-    return LAMBDA_BASE_SECONDS + cpu + waves * chunkSeconds(Math.min(rowsPerObject, ROWS_PER_CHUNK)) + puts + registry;
+    return LAMBDA_BASE_SECONDS + cpu + waves * chunkSeconds(Math.min(load.rows, ROWS_PER_CHUNK)) + puts + registry;
+}
+
+/** Wall time of one inference invocation on the month's average curated object. */
+export function inferenceSeconds(design: Design, f: Flow): number {
+    if (f.inferenceInvocations === 0) return 0;
+    return inferenceObjectSeconds(design, { rows: f.readings / f.curatedObjects, csvBytes: f.curatedBytes / f.curatedObjects, findingsObjects: f.findingsObjects / f.curatedObjects });
 }
 
 /** Registry size in `month`: what it held at deploy time plus every month's growth so far. */

@@ -5,7 +5,7 @@
  * for the same workload; the calibration test compares the two key by key (policy/lib/cost/meter.ts).
  */
 import { FunctionTally, Meter, ObjectTally, gbSeconds } from "./meter";
-import { CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, FEATURE_BYTES_PER_ROW, GB, KINESIS_PUT_UNIT_BYTES, LAMBDA_BASE_SECONDS, READING_INTERVAL_SECONDS, ROWS_PER_CHUNK, SECONDS_PER_MONTH, Usage, deviceKeyLookups, findingsObjectsPerCuratedObject, flow, inferenceSeconds, projectsOf, regionOf, total, transformSeconds } from "./model";
+import { CSV_BYTES_PER_READING, CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, FEATURE_BYTES_PER_ROW, GB, KINESIS_PUT_UNIT_BYTES, LAMBDA_BASE_SECONDS, READING_INTERVAL_SECONDS, ROWS_PER_CHUNK, SECONDS_PER_MONTH, Usage, deviceKeyLookups, findingsObjectsPerCuratedObject, flow, inferenceObjectSeconds, projectsOf, regionOf, total, transformSeconds } from "./model";
 import { price } from "./prices";
 
 /** Logical function names as the plan (and so the meter) calls them. */
@@ -64,7 +64,9 @@ export function predictMeter(design: Design, workload: Workload): Meter {
         lambda[FUNCTION_NAMES.transform] = { invocations: transformInvocations, billedMs: Math.ceil(transformInvocations * seconds * 1000), memoryMb: design.lambdaMemoryMb.transform };
     }
     if (inference && design.lambdaMemoryMb.inference !== undefined) {
-        lambda[FUNCTION_NAMES.inference] = { invocations: buffers, billedMs: Math.ceil(buffers * inferenceSeconds(design, month) * 1000), memoryMb: design.lambdaMemoryMb.inference };
+        // The run's own objects (a short run's are far smaller than the month's).
+        const seconds = inferenceObjectSeconds(design, { rows: good * readings / buffers, csvBytes: good * readings * CSV_BYTES_PER_READING / buffers, findingsObjects: objects["findings/"].count / buffers });
+        lambda[FUNCTION_NAMES.inference] = { invocations: buffers, billedMs: Math.ceil(buffers * seconds * 1000), memoryMb: design.lambdaMemoryMb.inference };
     }
     // The inference's calls per curated object; the transform's device-key lookups over the run's own window.
     const registryCalls = buffers * month.inferenceRegistryCalls / Math.max(month.curatedObjects, 1)

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { MEASURED_CSV_BYTES_PER_READING } from "../../../policy/lib/cost/measured";
 import fc from "fast-check";
-import { Design, SECONDS_PER_MONTH, estimateMonth, flow } from "../../../policy/lib/cost/model";
+import { Design, SECONDS_PER_MONTH, estimateMonth, flow, inferenceSeconds } from "../../../policy/lib/cost/model";
 import { FUNCTION_NAMES, Workload, predictMeter, priceMeter } from "../../../policy/lib/cost/predict";
 import { Meter, relativeDifference } from "../../../policy/lib/cost/meter";
 import { PRICES } from "../../../policy/lib/cost/prices";
@@ -49,6 +49,15 @@ describe("policy/lib/cost: predicting and pricing a meter (calibration contract)
         }), { numRuns: 60 });
         expect(() => predictMeter(design, { ...workload, badReadingShare: 2 })).to.throw(/badReadingShare/);
         expect(() => predictMeter(design, { ...workload, simulatedSeconds: 0 })).to.throw(/simulatedSeconds/);
+    });
+
+    it("bills the inference for the run's own curated objects: a short run's are smaller and quicker than the month's", () => {
+        const usage = { detectors: 1000, bytesPerSecondPerDetector: 329, readingsPerRecord: 60, compressionRatio: 0.15, clients: 5, apiCallsPerMonth: 0 };
+        const perInvocation = (m: Meter) => m.lambda[FUNCTION_NAMES.inference].billedMs / 1000 / m.lambda[FUNCTION_NAMES.inference].invocations;
+        const month = predictMeter(design, { ...workload, detectors: 1000, simulatedSeconds: SECONDS_PER_MONTH });
+        expect(relativeDifference(perInvocation(month), inferenceSeconds(design, flow(design, usage)))).to.be.lessThan(0.01);
+        const short = predictMeter(design, { ...workload, detectors: 1000, simulatedSeconds: 20 });
+        expect(perInvocation(short)).to.be.lessThan(perInvocation(month));
     });
 
     it("prices a meter with prices.json: each line from its own price, nothing for an idle meter", () => {
