@@ -3,7 +3,7 @@ import { MEASURED_CSV_BYTES_PER_READING } from "../../../policy/lib/cost/measure
 import fc from "fast-check";
 import { Design, SECONDS_PER_MONTH, estimateMonth, flow, inferenceSeconds } from "../../../policy/lib/cost/model";
 import { FUNCTION_NAMES, Workload, predictMeter, priceMeter } from "../../../policy/lib/cost/predict";
-import { Meter, relativeDifference } from "../../../policy/lib/cost/meter";
+import { Meter, meterSince, relativeDifference } from "../../../policy/lib/cost/meter";
 import { PRICES } from "../../../policy/lib/cost/prices";
 import { bare } from "./fixtures";
 
@@ -58,6 +58,21 @@ describe("policy/lib/cost: predicting and pricing a meter (calibration contract)
         expect(relativeDifference(perInvocation(month), inferenceSeconds(design, flow(design, usage)))).to.be.lessThan(0.01);
         const short = predictMeter(design, { ...workload, detectors: 1000, simulatedSeconds: 20 });
         expect(perInvocation(short)).to.be.lessThan(perInvocation(month));
+    });
+
+    it("meterSince: what a meter counted between two snapshots, a function's memory kept, unchanged keys dropped", () => {
+        const before = predictMeter(design, workload);
+        const after = predictMeter(design, { ...workload, simulatedSeconds: 3 * workload.simulatedSeconds });
+        const d = meterSince(after, before);
+        expect(d.simulatedSeconds).to.equal(2 * workload.simulatedSeconds);
+        expect(d.calls["kinesis:PutRecord"]).to.be.closeTo(after.calls["kinesis:PutRecord"] - before.calls["kinesis:PutRecord"], 1e-9);
+        expect(d.firehose.billedBytes).to.be.closeTo(after.firehose.billedBytes - before.firehose.billedBytes, 1e-6);
+        const fn = FUNCTION_NAMES.transform;
+        expect(d.lambda[fn]).to.deep.equal({ invocations: after.lambda[fn].invocations - before.lambda[fn].invocations, billedMs: after.lambda[fn].billedMs - before.lambda[fn].billedMs, memoryMb: 256 });
+        expect(d.objects["curated/"].count).to.equal(after.objects["curated/"].count - before.objects["curated/"].count);
+        const idle = meterSince(after, after);
+        expect([idle.calls, idle.objects, idle.lambda]).to.deep.equal([{}, {}, {}]);
+        expect(idle.endpoint).to.deep.equal({ requests: 0, rows: 0, bytes: 0 });
     });
 
     it("prices a meter with prices.json: each line from its own price, nothing for an idle meter", () => {
