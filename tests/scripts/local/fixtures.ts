@@ -7,6 +7,7 @@ import { LocalPlan, PolicyDocument, readPlan } from "../../../scripts/lib/local/
 import { LocalCloud, localRunConfig } from "../../../scripts/lib/local/cloud";
 import { LocalModel, localModel } from "../../../scripts/lib/local/model";
 import { program } from "../../helpers/program";
+import type { ProgramRun } from "../../../scripts/lib/mock-run";
 import { Principal, Principals } from "../../../scripts/lib/local/principals";
 import { LocalS3 } from "../../../scripts/lib/local/s3";
 
@@ -81,19 +82,20 @@ export function lakeReader(cloud: { principals: Principals; s3: LocalS3; plan: {
     }]));
 }
 
-/** The program's plan for a local run with a model (localRunConfig), and the model; one mock run per process. */
-export async function inferencePlan(): Promise<{ plan: LocalPlan; model: LocalModel }> {
+/** The program's run and plan for a local run with a model (localRunConfig), and the model; one mock run per process. */
+export async function inferencePlan(): Promise<{ plan: LocalPlan; model: LocalModel; run: ProgramRun }> {
     const model = await localModel();
-    return { plan: readPlan(await program(localRunConfig(model))), model };
+    const run = await program(localRunConfig(model));
+    return { plan: readPlan(run), model, run };
 }
 
-/** A started local cloud with the example model, its data-lake bucket and a reader of it. */
-export async function startInferenceCloud(): Promise<{ cloud: LocalCloud; bucket: string; reader: S3Client }> {
-    const { plan, model } = await inferencePlan();
+/** A started local cloud with the example model, its data-lake bucket, a reader of it and the program run it came from. */
+export async function startInferenceCloud(): Promise<{ cloud: LocalCloud; bucket: string; reader: S3Client; run: ProgramRun }> {
+    const { plan, model, run } = await inferencePlan();
     const cloud = new LocalCloud(plan, { model });
     await cloud.start();
     const bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
-    return { cloud, bucket, reader: lakeReader(cloud, bucket) };
+    return { cloud, bucket, reader: lakeReader(cloud, bucket), run };
 }
 
 export interface FindingRow { readonly id: string; readonly detector: string; readonly seq: number; readonly timestamp: string; readonly severity: string; readonly clientId: string; readonly projectId: string; readonly key: string }
