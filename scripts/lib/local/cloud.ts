@@ -143,6 +143,7 @@ export class LocalCloud {
         this.kinesis.hooks = { onCall: (call, reply) => this.meter.call("kinesis", call.operation, call.rawBody.length, Buffer.byteLength(reply.body)) };
         this.registry = await LocalRegistry.create();
         this.databases = new LocalRdsEndpoints(this.plan, this.registry, this.principals, this.authorizer, this.clock);
+        this.databases.onStatements = (count) => this.meter.registryQueries(count);
         await this.databases.start();
         this.lambdaFront = new LambdaFront(this.plan.functions, this.principals, this.authorizer, async (fn, payload) => {
             const r = await this.lambda.invoke(fn.arn, payload);
