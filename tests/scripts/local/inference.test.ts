@@ -10,7 +10,7 @@ import { createHash } from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
 import { LocalOwner } from "../../../scripts/lib/local/registry";
-import { findingRows, inferencePlan, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
+import { findingRows, inferenceFunction, inferencePlan, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
 
 describe("local cloud: inference, findings and client alerts", function () {
     let cloud: LocalCloud;
@@ -27,7 +27,7 @@ describe("local cloud: inference, findings and client alerts", function () {
     after(async () => { reader?.destroy(); await cloud?.stop(); });
 
     const inferenceRuns = () => {
-        const fn = cloud.plan.functions.find((f) => f.arn === cloud.plan.rules.find((r) => JSON.stringify(r.eventPattern ?? {}).includes("curated/"))!.targets[0].arn)!;
+        const fn = inferenceFunction(cloud);
         return cloud.lambda.asyncOutcomes.filter((o) => o.fn.arn === fn.arn);
     };
 
