@@ -24,6 +24,19 @@ export function silenceCutoff(now: Date, silenceMinutes: number): Date {
     return new Date(now.getTime() - silenceMinutes * 60_000);
 }
 
+/**
+ * The time a run checks for: the tick of its schedule (the Scheduled Event's `time`), so a run
+ * Lambda retries minutes later still reports that tick and its datapoint lands there; the
+ * current time when invoked without one (by hand).
+ */
+export function checkTime(event: { readonly time?: unknown } | null | undefined, now: () => Date = () => new Date()): Date {
+    const time = event?.time;
+    if (time === undefined) return now();
+    const at = typeof time === "string" ? new Date(time) : new Date(Number.NaN);
+    if (Number.isNaN(at.getTime())) throw new Error(`the event's time ${JSON.stringify(time)} is not a timestamp`);
+    return at;
+}
+
 /** Log lines: one per silent detector, then the metric record (EMF) with the count. */
 export function silenceLogLines(silent: readonly SilentDeployment[], now: Date, cutoff: Date, stack: string): string[] {
     const details = silent.map((d) => JSON.stringify({

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PipelineFunction } from "../lambda";
 import { RegistryAccess } from "../registry";
-import { METRIC_NAMESPACE, SILENT_DETECTORS_METRIC, checkSilence, silentDetectorsQuery } from "../../functions/governance/silence";
+import { METRIC_NAMESPACE, SILENT_DETECTORS_METRIC, checkSilence, checkTime, silentDetectorsQuery } from "../../functions/governance/silence";
 import { activeDeploymentsWithoutDataSince } from "../../functions/registry/deployments";
 import { lambdaPool } from "../../functions/registry/connect";
 import { unusedPackages } from "./packages";
@@ -48,9 +48,9 @@ export class SilenceCheck extends pulumi.ComponentResource {
 
         this.function = new PipelineFunction(name, {
             description: `Reports actively deployed detectors silent for ${args.silenceMinutes} minutes`,
-            callback: async () => checkSilence({
+            callback: async (event: { time?: unknown }) => checkSilence({
                 findSilent: (cutoff) => activeDeploymentsWithoutDataSince(lambdaPool(), cutoff),
-                now: new Date(),
+                now: checkTime(event),
                 silenceMinutes: Number(process.env.SILENCE_MINUTES),
                 stack: process.env.STACK_NAME!,
                 // Straight to stdout: with JSON log format, console.* would wrap the EMF record.

@@ -13,7 +13,7 @@ function mocha(fixture: string) {
     return { ...run, seconds: (Date.now() - started) / 1000 };
 }
 
-describe("tests/helpers/exit-watch: a leaked handle fails the run instead of hanging it", function () {
+describe("tests/helpers/exit-watch: a run always ends, with mocha's code, and a leaked handle fails it", function () {
     this.timeout(120_000);
 
     it("a run whose tests pass but leave a server listening exits 1, naming what kept it alive", () => {
@@ -27,6 +27,13 @@ describe("tests/helpers/exit-watch: a leaked handle fails the run instead of han
     it("a run that closes what it opened exits 0 at once, with nothing said", () => {
         const run = mocha("closes-its-server.fixture.ts");
         expect(run.status).to.equal(0);
+        expect(run.stderr).to.not.match(/exit-watch/);
+    });
+
+    it("a clean run with failures exits through the hook with mocha's own code (the failure count), not 0 or 1", () => {
+        const run = mocha("two-failures.fixture.ts");
+        expect(run.stdout).to.match(/1 passing[\s\S]*2 failing/);
+        expect(run.status).to.equal(2);
         expect(run.stderr).to.not.match(/exit-watch/);
     });
 });

@@ -10,6 +10,7 @@ import { PREFIX } from "../../functions/layout";
 import type { SdkCall } from "./aws-mock";
 import { recordedSdkCalls } from "./aws-mock";
 import { Context, NONE, PlanIam, Row, iamTable, planIam } from "./iam";
+import { PROGRAM_RUN_TIMEOUT_MS } from "./program";
 
 /** client:Command -> the IAM action it needs (multipart parts are authorized as PutObject). */
 export const COMMAND_ACTIONS: Record<string, string> = {
@@ -58,6 +59,9 @@ const KMS_CONTEXT: Record<string, [service: string, contextKey: string, foreign:
     SecretsManagerClient: ["secretsmanager", "kms:EncryptionContext:SecretARN", "arn:aws:secretsmanager:<region>:<account>:secret:another-AbCdEf"],
 };
 
+/** A service none of the functions uses the key through. */
+const ELSEWHERE = "dynamodb";
+
 /** What every PipelineFunction role holds besides its handler's calls (infra/lambda.ts). */
 export const LOG_EXTRAS = {
     "logs:CreateLogStream": "writes its own log group",
@@ -92,7 +96,7 @@ interface Request {
     readonly action: string;
     readonly resource: string;
     /** The KMS requests the service makes for it: action and context. */
-    readonly kms: { action: string; context: Context; foreign: Context }[];
+    readonly kms: { action: string; context: Context; foreign: Context; elsewhere: Context }[];
 }
 
 const via = (service: string) => `${service}.<region>.amazonaws.com`;
@@ -111,6 +115,9 @@ function requestOf(call: SdkCall, spec: LambdaRoleSpec): Request {
         action: kmsAction,
         context: { "kms:ViaService": via(service), [contextKey]: named },
         foreign: { "kms:ViaService": via(service), [contextKey]: foreignArn },
+        // The role's own resource named in the context, but the key used through another service
+        // (or directly with a forged context): only kms:ViaService refuses this one.
+        elsewhere: { "kms:ViaService": via(ELSEWHERE), [contextKey]: named },
     }));
     return { action, resource, kms };
 }
@@ -140,6 +147,7 @@ export function lambdaRoleRows(spec: LambdaRoleSpec): Row[] {
         for (const k of r.kms) {
             add([principal, k.action, "<key>", NONE, "Deny"]);
             add([principal, k.action, "<key>", k.foreign, "Deny"]);
+            add([principal, k.action, "<key>", k.elsewhere, "Deny"]);
         }
     }
     // Prefix scoping: an S3 action the handler used under some prefixes, under every other one.
@@ -173,7 +181,7 @@ export function lambdaRoleTable(spec: LambdaRoleSpec, config: Record<string, unk
     iamTable(`${spec.role}: every call its handler makes (recorded), nothing beside it`, config, rows);
     describe(`IAM: ${spec.role} grants nothing beyond its handler's calls`, () => {
         it("grants only the recorded actions, the KMS use they imply and the documented extras", async function () {
-            this.timeout(Math.max(this.timeout(), 300000));
+            this.timeout(Math.max(this.timeout(), PROGRAM_RUN_TIMEOUT_MS));
             const iam = await planIam(config);
             const needed = new Set([...rows.filter((r) => r[4] === "Allow").map((r) => r[1]), ...Object.keys(spec.extras)].map((a) => a.toLowerCase()));
             const beyond = (await grantedActions(iam, spec.role)).filter((a) => !needed.has(a.toLowerCase()));
@@ -181,7 +189,7 @@ export function lambdaRoleTable(spec: LambdaRoleSpec, config: Record<string, unk
         });
 
         it("what its KMS rows assume encrypted with the DataKey is (buckets with a Bucket Key, topics, secrets)", async function () {
-            this.timeout(Math.max(this.timeout(), 300000));
+            this.timeout(Math.max(this.timeout(), PROGRAM_RUN_TIMEOUT_MS));
             const iam = await planIam(config);
             const key = iam.resolve("<key>");
             const tokens = new Set(rows.filter((r) => r[1].startsWith("kms:") && r[4] === "Allow")

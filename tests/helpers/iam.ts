@@ -15,7 +15,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PlannedResource, ProgramRun } from "../../scripts/lib/mock-run";
 import { evaluatedContextKey, withEncryptionContextKeys } from "../../scripts/lib/local/iam";
 import { authorizeUnvalidated } from "../../policy/lib/iam";
-import { program } from "./program";
+import { PROGRAM_RUN_TIMEOUT_MS, program } from "./program";
 
 export type Decision = "Allow" | "Deny" | "ExplicitDeny";
 export type Context = Readonly<Record<string, string | string[]>>;
@@ -305,7 +305,7 @@ export function iamTable(title: string, config: Record<string, unknown>, rows: r
     describe(`IAM: ${title}`, () => {
         let iam: PlanIam;
         before(async function () {
-            this.timeout(Math.max(this.timeout(), 300000));
+            this.timeout(Math.max(this.timeout(), PROGRAM_RUN_TIMEOUT_MS));
             iam = new PlanIam(await program(config));
         });
         if (typeof rows === "function") {

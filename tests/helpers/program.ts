@@ -7,6 +7,14 @@ import * as os from "os";
 import * as path from "path";
 import { runProgram, ProgramRun, PlannedResource, RunOptions, ROOT } from "../../scripts/lib/mock-run";
 
+/**
+ * The timeout for a hook or test that waits for a program run: a cold run (closure cache empty, as
+ * on a clean clone) serializes every Lambda and took over 300 s on this 2-core machine at load 7,
+ * and runs queue behind each other (the mock runtime is global). Generous, since a hook that times
+ * out fails every test of its suite.
+ */
+export const PROGRAM_RUN_TIMEOUT_MS = 900_000;
+
 const cache = new Map<string, Promise<ProgramRun>>();
 let queue: Promise<unknown> = Promise.resolve();
 

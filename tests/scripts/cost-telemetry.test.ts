@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { gzipSync } from "zlib";
 import { sampleReadings } from "../../scripts/lib/cost/telemetry-sample";
-import { MEASURED_READING_JSON_BYTES, MEASURED_RECORD_GZIP_RATIOS, recordGzipRatio } from "../../policy/lib/cost/measured";
+import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW, MEASURED_READING_JSON_BYTES, MEASURED_RECORD_GZIP_RATIOS, recordGzipRatio } from "../../policy/lib/cost/measured";
+import { toCsvRows } from "../../functions/telemetry/csv";
+import { parseCuratedLine } from "../../functions/inference/curated";
 import { validateReading } from "../../functions/telemetry";
 
 /** The figures the model and the config default rest on are what the sample measures (within 2 %). */
@@ -13,6 +15,15 @@ describe("cost: measured telemetry sizes (policy/lib/cost/measured.ts)", () => {
         const mean = all.reduce((n, l) => n + Buffer.byteLength(l), 0) / all.length;
         expect(mean).to.be.closeTo(MEASURED_READING_JSON_BYTES, 0.02 * MEASURED_READING_JSON_BYTES);
         for (const line of all.slice(0, 200)) expect(validateReading(JSON.parse(line)).ok, line).to.equal(true);
+    });
+
+    it("its curated CSV row and the feature row the inference sends are the measured bytes", () => {
+        const readings = sample.flat().map((l) => JSON.parse(l));
+        const csv = toCsvRows(readings);
+        // What the inference sends per row: the features exactly as the curated line holds them.
+        const features = csv.split("\n").filter(Boolean).reduce((n, line, i) => n + Buffer.byteLength(parseCuratedLine(line, i + 1).features) + 1, 0);
+        expect(Buffer.byteLength(csv) / readings.length).to.be.closeTo(MEASURED_CSV_BYTES_PER_READING, 0.02 * MEASURED_CSV_BYTES_PER_READING);
+        expect(features / readings.length).to.be.closeTo(MEASURED_FEATURE_BYTES_PER_ROW, 0.02 * MEASURED_FEATURE_BYTES_PER_ROW);
     });
 
     for (const [readings, ratio] of Object.entries(MEASURED_RECORD_GZIP_RATIOS).map(([n, r]) => [Number(n), r])) {

@@ -6,6 +6,14 @@
 /** JSON bytes of one reading, without its newline (mean over 120,000 readings of 200 detectors). */
 export const MEASURED_READING_JSON_BYTES = 329;
 /**
+ * Curated CSV bytes of one reading (detector_id, timestamp, seq and the 8 features, "\n") and the
+ * model's input row the inference sends for it (the 8 features as the converter wrote them, "\n"),
+ * over the same sample. The calibration against the local meter found the feature row at 37 B
+ * where the model had assumed 61 (issue 17).
+ */
+export const MEASURED_CSV_BYTES_PER_READING = 76;
+export const MEASURED_FEATURE_BYTES_PER_ROW = 39;
+/**
  * gzip -6 of one detector's NDJSON record, output / input, by readings per record: what the
  * firmware sends when it compresses (schema/telemetry.md). Longer records compress better
  * (the repeated keys and constant fields are paid for once per record).

@@ -53,3 +53,37 @@ export function relativeDifference(a: number, b: number): number {
     const scale = Math.max(Math.abs(a), Math.abs(b));
     return scale === 0 ? 0 : Math.abs(a - b) / scale;
 }
+
+type Counts = Readonly<Record<string, number>>;
+
+/** Field by field a - b (every field of a; b's missing fields count as 0). */
+function minus<T extends object>(a: T, b: Partial<T>): T {
+    const old = b as Record<string, number | undefined>;
+    return Object.fromEntries((Object.entries(a) as [string, number][]).map(([k, v]) => [k, v - (old[k] ?? 0)])) as T;
+}
+
+/** Per-key a - b, keeping only keys that changed (free-form records: calls, objects, functions). */
+function changed<T>(a: Readonly<Record<string, T>>, b: Readonly<Record<string, T>>, diff: (x: T, y: T | undefined) => T, moved: (d: T) => boolean): Record<string, T> {
+    return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, diff(v, b[k])] as const).filter(([, d]) => moved(d)));
+}
+
+/**
+ * What `after` counted since `before` (two snapshots of one meter, `before` taken first), so one
+ * local cloud can meter several workloads in turn. `detectors` is `after`'s.
+ */
+export function meterSince(after: Meter, before: Meter): Meter {
+    const numbers = (a: Counts, b: Counts) => changed(a, b, (x, y) => x - (y ?? 0), (d) => d !== 0);
+    return {
+        simulatedSeconds: after.simulatedSeconds - before.simulatedSeconds,
+        detectors: after.detectors,
+        calls: numbers(after.calls, before.calls),
+        bytesIn: numbers(after.bytesIn, before.bytesIn),
+        bytesOut: numbers(after.bytesOut, before.bytesOut),
+        objects: changed(after.objects, before.objects, (x, y) => minus(x, y ?? {}), (d) => d.count !== 0),
+        // A function's memory is its configuration, not a count.
+        lambda: changed(after.lambda, before.lambda, (x, y) => ({ ...minus(x, y ?? {}), memoryMb: x.memoryMb }), (d) => d.invocations !== 0),
+        firehose: minus(after.firehose, before.firehose),
+        endpoint: minus(after.endpoint, before.endpoint),
+        registry: minus(after.registry, before.registry),
+    };
+}

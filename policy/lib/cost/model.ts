@@ -6,6 +6,7 @@
  */
 import table from "./prices.json";
 import { PriceId, PRICES, instanceHour, price } from "./prices";
+import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW } from "./measured";
 
 /** The region the estimate is for (prices.json targetRegion): lines priced elsewhere are marked. */
 export const PRICES_TARGET_REGION: string = table.targetRegion;
@@ -21,10 +22,10 @@ const KB = 1024;
 export const READING_INTERVAL_SECONDS = 1;
 /** Each NDJSON reading ends in "\n": 60 readings of 1,024 B are 61,500 B, 13 Firehose units, not 12. */
 export const NEWLINE_BYTES = 1;
-/** Curated CSV row: detector_id, timestamp, seq and 8 features (measured on generated readings). */
-export const CSV_BYTES_PER_READING = 110;
-/** The model's input row (8 features, no ids, "\n") and its output (one score per line). */
-export const FEATURE_BYTES_PER_ROW = 61;
+/** Curated CSV row: detector_id, timestamp, seq and 8 features (measured.ts). */
+export const CSV_BYTES_PER_READING = MEASURED_CSV_BYTES_PER_READING;
+/** The model's input row (8 features, no ids, "\n"; measured.ts) and its output (one score per line). */
+export const FEATURE_BYTES_PER_ROW = MEASURED_FEATURE_BYTES_PER_ROW;
 const SCORE_BYTES_PER_ROW = 8;
 /** A findings row: detector_id,timestamp,seq,score,severity. */
 export const FINDINGS_BYTES_PER_ROW = 70;
@@ -47,6 +48,8 @@ export const REGISTRY_CALLS_PER_OBJECT = 2;
 export const REGISTRY_SERIALS_PER_CALL = 5000;
 /** Detector days per write call (functions/inference/registry-lambda.ts DETECTOR_DAYS_PER_CALL: under Lambda's 6 MB payload). */
 export const REGISTRY_DAYS_PER_CALL = 10_000;
+/** The transform keeps a device certificate per container this long (functions/realtime/keyring.ts KEY_TTL_MS). */
+export const DEVICE_KEY_TTL_SECONDS = 300;
 /** Rows a serverless endpoint container scores per second with the sample scikit-learn model (order of magnitude). */
 export const SERVERLESS_ROWS_PER_SECOND = 50_000;
 /** Request overhead per InvokeEndpoint (TLS, routing, container hand-off). */
@@ -194,7 +197,10 @@ export interface Flow {
     /** Inference invocations (one per curated object) and endpoint requests. */
     readonly inferenceInvocations: number;
     readonly endpointRequests: number;
-    readonly registryCalls: number;
+    /** Registry access invocations of the inference: owner spans and the batched write, per curated object. */
+    readonly inferenceRegistryCalls: number;
+    /** Registry access invocations of the transform: the batch's device certificates (deviceKeyLookups). */
+    readonly deviceKeyLookups: number;
     readonly transformInvocations: number;
     /** Rows the registry gains per month, by table. */
     readonly registryRows: { readonly finding: number; readonly streamObject: number; readonly detectorDay: number };
@@ -203,6 +209,32 @@ export interface Flow {
 /** Seconds a Firehose buffer takes to fill with `bytesPerSecond`, capped by its interval. */
 function objectsPerMonth(bytesPerMonth: number, bufferMiB: number, bufferSeconds: number): number {
     return Math.max(SECONDS_PER_MONTH / Math.max(bufferSeconds, 1), bytesPerMonth / (bufferMiB * MIB));
+}
+
+/** Projects sending telemetry: each client's few, never more than there are detectors. */
+export function projectsOf(usage: Usage): number {
+    return Math.min(usage.clients * PROJECTS_PER_CLIENT, usage.detectors);
+}
+
+/**
+ * Findings objects one curated object makes: one per (client, project, UTC hour) it holds. An
+ * object spanning `objectSeconds` crosses an hour boundary with probability objectSeconds / 3600,
+ * and then splits in two.
+ */
+export function findingsObjectsPerCuratedObject(projects: number, objectSeconds: number): number {
+    return projects * (1 + Math.min(objectSeconds, FINDING_PERIOD_SECONDS) / FINDING_PERIOD_SECONDS);
+}
+
+/**
+ * Registry calls the transform makes for device certificates over `seconds` in `invocations`
+ * batches: one per batch holding a thing its container has not fetched within the key TTL
+ * (functions/realtime/handler.ts). A detector that puts less often than the TTL is never cached
+ * at its next put, and over a window of at most one put interval every detector is seen for the
+ * first time: then every batch calls. Otherwise a warm container refetches about once per TTL.
+ */
+export function deviceKeyLookups(invocations: number, putIntervalSeconds: number, seconds: number): number {
+    const everyBatch = putIntervalSeconds >= DEVICE_KEY_TTL_SECONDS || seconds <= putIntervalSeconds;
+    return everyBatch ? invocations : Math.min(invocations, seconds / DEVICE_KEY_TTL_SECONDS);
 }
 
 /** Only the buffers and whether inference runs shape the volumes. */
@@ -221,16 +253,12 @@ export function flow(design: Pick<Design, "firehose" | "endpoint">, usage: Usage
     const rawObjects = objectsPerMonth(sentBytes, buffer.bufferMiB, buffer.bufferSeconds);
     const curatedObjects = objectsPerMonth(curatedBytes, buffer.bufferMiB, buffer.bufferSeconds);
     const inference = design.endpoint !== undefined;
-    // One findings object per (client, project, hour) present in each curated object; an object
-    // spanning an hour boundary splits in two.
-    const projects = Math.min(usage.clients * PROJECTS_PER_CLIENT, usage.detectors);
-    const objectSeconds = SECONDS_PER_MONTH / curatedObjects;
-    const hoursPerObject = 1 + Math.min(objectSeconds, FINDING_PERIOD_SECONDS) / FINDING_PERIOD_SECONDS;
-    const findingsObjects = inference ? curatedObjects * projects * hoursPerObject : 0;
+    const findingsObjects = inference ? curatedObjects * findingsObjectsPerCuratedObject(projectsOf(usage), SECONDS_PER_MONTH / curatedObjects) : 0;
     const inferenceInvocations = inference ? curatedObjects : 0;
     const chunksPerObject = Math.ceil(readings / curatedObjects / ROWS_PER_CHUNK);
     const spanCalls = Math.ceil(usage.detectors / REGISTRY_SERIALS_PER_CALL);
     const transformBatchBytes = (design.firehose?.transformBatchMb ?? 3) * MB;
+    const transformInvocations = design.firehose ? Math.max(sentBytes / transformBatchBytes, SECONDS_PER_MONTH / TRANSFORM_BATCH_SECONDS) : 0;
     return {
         readings,
         records,
@@ -248,8 +276,9 @@ export function flow(design: Pick<Design, "firehose" | "endpoint">, usage: Usage
         findingsObjects,
         inferenceInvocations,
         endpointRequests: inference ? curatedObjects * chunksPerObject : 0,
-        registryCalls: inference ? curatedObjects * (spanCalls + Math.ceil(usage.detectors / REGISTRY_DAYS_PER_CALL)) : 0,
-        transformInvocations: design.firehose ? Math.max(sentBytes / transformBatchBytes, SECONDS_PER_MONTH / TRANSFORM_BATCH_SECONDS) : 0,
+        inferenceRegistryCalls: inference ? curatedObjects * (spanCalls + Math.ceil(usage.detectors / REGISTRY_DAYS_PER_CALL)) : 0,
+        deviceKeyLookups: deviceKeyLookups(transformInvocations, usage.readingsPerRecord * READING_INTERVAL_SECONDS, SECONDS_PER_MONTH),
+        transformInvocations,
         registryRows: {
             finding: findingsObjects,
             streamObject: inference ? curatedObjects : 0,
@@ -407,18 +436,25 @@ function endpointLines(design: Design, f: Flow): CostLine[] {
     ];
 }
 
+/** One curated object as the inference sees it: rows, CSV bytes before gzip, findings objects it writes. */
+export interface CuratedObjectLoad { readonly rows: number; readonly csvBytes: number; readonly findingsObjects: number }
+
 /** Wall time of one inference invocation: CPU, chunks in waves of the endpoint's concurrency, registry and PUT awaits. */
-export function inferenceSeconds(design: Design, f: Flow): number {
-    if (f.inferenceInvocations === 0) return 0;
-    const rowsPerObject = f.readings / f.curatedObjects;
-    const chunks = Math.ceil(rowsPerObject / ROWS_PER_CHUNK);
+export function inferenceObjectSeconds(design: Design, load: CuratedObjectLoad): number {
+    const chunks = Math.ceil(load.rows / ROWS_PER_CHUNK);
     const concurrency = design.endpoint?.kind === "serverless" ? design.endpoint.maxConcurrency ?? 5 : 4;
     const waves = Math.ceil(chunks / concurrency);
-    const cpu = INFERENCE_SECONDS_PER_MIB_CSV * (f.curatedBytes / f.curatedObjects) / MIB;
-    const puts = Math.ceil(f.findingsObjects / f.curatedObjects / FINDINGS_PUT_CONCURRENCY) * FINDINGS_PUT_SECONDS;
+    const cpu = INFERENCE_SECONDS_PER_MIB_CSV * load.csvBytes / MIB;
+    const puts = Math.ceil(load.findingsObjects / FINDINGS_PUT_CONCURRENCY) * FINDINGS_PUT_SECONDS;
     // Owner spans (all calls in parallel) then the batched write: two round trips in sequence.
     const registry = REGISTRY_CALLS_PER_OBJECT * REGISTRY_ROUND_TRIP_SECONDS;
-    return LAMBDA_BASE_SECONDS + cpu + waves * chunkSeconds(Math.min(rowsPerObject, ROWS_PER_CHUNK)) + puts + registry;
+    return LAMBDA_BASE_SECONDS + cpu + waves * chunkSeconds(Math.min(load.rows, ROWS_PER_CHUNK)) + puts + registry;
+}
+
+/** Wall time of one inference invocation on the month's average curated object. */
+export function inferenceSeconds(design: Design, f: Flow): number {
+    if (f.inferenceInvocations === 0) return 0;
+    return inferenceObjectSeconds(design, { rows: f.readings / f.curatedObjects, csvBytes: f.curatedBytes / f.curatedObjects, findingsObjects: f.findingsObjects / f.curatedObjects });
 }
 
 /** Registry size in `month`: what it held at deploy time plus every month's growth so far. */
@@ -474,7 +510,7 @@ export function estimateMonth(design: Design, usage: Usage, month: number): Mont
     const lambdas = [
         ...lambdaLine("transform (Firehose)", f.transformInvocations, transformSeconds(f.rawBytes, f.transformInvocations), design.lambdaMemoryMb.transform),
         ...lambdaLine("inference", f.inferenceInvocations, inferenceSeconds(design, f), design.lambdaMemoryMb.inference),
-        ...lambdaLine("registry access (2 calls per curated object)", f.registryCalls, LAMBDA_BASE_SECONDS, design.lambdaMemoryMb.registryAccess),
+        ...lambdaLine("registry access (2 calls per curated object, device keys per transform batch)", f.inferenceRegistryCalls + f.deviceKeyLookups, LAMBDA_BASE_SECONDS, design.lambdaMemoryMb.registryAccess),
         ...lambdaLine("client API", usage.apiCallsPerMonth, API_SECONDS_PER_CALL, design.lambdaMemoryMb.api),
         ...lambdaLine("scheduled checks", design.scheduledRunsPerMonth, LAMBDA_BASE_SECONDS * 5, design.lambdaMemoryMb.scheduled),
     ];

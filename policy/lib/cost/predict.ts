@@ -5,7 +5,7 @@
  * for the same workload; the calibration test compares the two key by key (policy/lib/cost/meter.ts).
  */
 import { FunctionTally, Meter, ObjectTally, gbSeconds } from "./meter";
-import { CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, FEATURE_BYTES_PER_ROW, GB, KINESIS_PUT_UNIT_BYTES, LAMBDA_BASE_SECONDS, SECONDS_PER_MONTH, Usage, flow, inferenceSeconds, regionOf, total, transformSeconds } from "./model";
+import { CSV_BYTES_PER_READING, CostLine, Design, FIREHOSE_BILLING_UNIT_BYTES, FEATURE_BYTES_PER_ROW, GB, KINESIS_PUT_UNIT_BYTES, LAMBDA_BASE_SECONDS, READING_INTERVAL_SECONDS, ROWS_PER_CHUNK, SECONDS_PER_MONTH, Usage, deviceKeyLookups, findingsObjectsPerCuratedObject, flow, inferenceObjectSeconds, projectsOf, regionOf, total, transformSeconds } from "./model";
 import { price } from "./prices";
 
 /** Logical function names as the plan (and so the meter) calls them. */
@@ -54,8 +54,9 @@ export function predictMeter(design: Design, workload: Workload): Meter {
     // The transform writes its batch's bad lines as one quarantine object (functions/realtime/handler.ts).
     if (bad > 0) objects["quarantine/"] = { count: transformInvocations, bytes: bad * scaled(month.rawStoredBytes, share) };
     const inference = design.endpoint !== undefined;
-    const endpointRequests = inference ? buffers * Math.ceil(good * readings / buffers / Math.floor(4_000_000 / FEATURE_BYTES_PER_ROW)) : 0;
-    if (inference) objects["findings/"] = { count: Math.ceil(buffers * (month.findingsObjects / Math.max(month.curatedObjects, 1))), bytes: good * scaled(month.findingsBytes, share) };
+    const endpointRequests = inference ? buffers * Math.ceil(good * readings / buffers / ROWS_PER_CHUNK) : 0;
+    // The run's curated objects each span their share of the run (the month's objects span a buffer interval).
+    if (inference) objects["findings/"] = { count: buffers * findingsObjectsPerCuratedObject(projectsOf(usage), workload.simulatedSeconds / buffers), bytes: good * scaled(month.findingsBytes, share) };
     const lambda: Record<string, FunctionTally> = {};
     if (design.firehose && design.lambdaMemoryMb.transform !== undefined) {
         // The estimate's duration (base + CPU per MiB), so a meter and the month bill the same seconds.
@@ -63,11 +64,15 @@ export function predictMeter(design: Design, workload: Workload): Meter {
         lambda[FUNCTION_NAMES.transform] = { invocations: transformInvocations, billedMs: Math.ceil(transformInvocations * seconds * 1000), memoryMb: design.lambdaMemoryMb.transform };
     }
     if (inference && design.lambdaMemoryMb.inference !== undefined) {
-        lambda[FUNCTION_NAMES.inference] = { invocations: buffers, billedMs: Math.ceil(buffers * inferenceSeconds(design, month) * 1000), memoryMb: design.lambdaMemoryMb.inference };
+        // The run's own objects (a short run's are far smaller than the month's).
+        const seconds = inferenceObjectSeconds(design, { rows: good * readings / buffers, csvBytes: good * readings * CSV_BYTES_PER_READING / buffers, findingsObjects: objects["findings/"].count / buffers });
+        lambda[FUNCTION_NAMES.inference] = { invocations: buffers, billedMs: Math.ceil(buffers * seconds * 1000), memoryMb: design.lambdaMemoryMb.inference };
     }
-    if (inference && design.lambdaMemoryMb.registryAccess !== undefined) {
-        const calls = buffers * month.registryCalls / Math.max(month.curatedObjects, 1);
-        lambda[FUNCTION_NAMES.registryAccess] = { invocations: calls, billedMs: Math.ceil(calls * LAMBDA_BASE_SECONDS * 1000), memoryMb: design.lambdaMemoryMb.registryAccess };
+    // The inference's calls per curated object; the transform's device-key lookups over the run's own window.
+    const registryCalls = buffers * month.inferenceRegistryCalls / Math.max(month.curatedObjects, 1)
+        + (design.firehose ? deviceKeyLookups(transformInvocations, workload.readingsPerRecord * READING_INTERVAL_SECONDS, workload.simulatedSeconds) : 0);
+    if (registryCalls > 0 && design.lambdaMemoryMb.registryAccess !== undefined) {
+        lambda[FUNCTION_NAMES.registryAccess] = { invocations: registryCalls, billedMs: Math.ceil(registryCalls * LAMBDA_BASE_SECONDS * 1000), memoryMb: design.lambdaMemoryMb.registryAccess };
     }
     const sentBytes = records * month.recordBytes;
     const calls: Record<string, number> = {

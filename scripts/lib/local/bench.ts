@@ -1,18 +1,20 @@
 /**
  * Benchmark of the local cloud (not a test): a fleet at the firmware's rate for some simulated
- * minutes through the whole real-time path (SigV4 + IAM at every call, the serialized
- * transform in its own processes), against a baseline fleet a tenth of the size in the same
- * command, so machine load affects both sides.
+ * minutes through the whole pipeline of the plan with a model (localRunConfig: SigV4 + IAM at
+ * every call, the serialized transform and inference in their own processes, the example model
+ * behind the SageMaker front), against a baseline fleet a tenth of the size in the same command,
+ * so machine load affects both sides.
  *   npx tsx scripts/lib/local/bench.ts [--detectors 1000] [--minutes 10] [--batch-seconds 10]
  * Prints wall time, readings/s, peak RSS and the meter as JSON (docs/benchmarks.md).
  */
 import { parseArgs } from "util";
-import { LocalCloud } from "./cloud";
+import { LocalCloud, localRunConfig } from "./cloud";
+import { LocalModel, localModel } from "./model";
 import { readPlan } from "./plan";
 import { runProgram } from "../mock-run";
 
-async function once(plan: ReturnType<typeof readPlan>, detectors: number, minutes: number, batchSeconds: number) {
-    const cloud = new LocalCloud(plan);
+async function once(plan: ReturnType<typeof readPlan>, model: LocalModel, detectors: number, minutes: number, batchSeconds: number) {
+    const cloud = new LocalCloud(plan, { model });
     await cloud.start();
     cloud.startFleet({ detectors, batchSeconds, badEvery: 100 });
     let peak = process.memoryUsage().rss;
@@ -37,10 +39,12 @@ async function main(): Promise<void> {
         if (!Number.isFinite(n) || n <= 0) throw new Error(`--${["detectors", "minutes", "batch-seconds"][i]} expects a positive number, got '${v}'`);
         return n;
     });
-    const plan = readPlan(await runProgram({}));
-    const baseline = await once(plan, Math.max(1, Math.round(detectors / 10)), minutes, batchSeconds);
-    const run = await once(plan, detectors, minutes, batchSeconds);
+    const model = await localModel();
+    const plan = readPlan(await runProgram({ config: localRunConfig(model) }));
+    const baseline = await once(plan, model, Math.max(1, Math.round(detectors / 10)), minutes, batchSeconds);
+    const run = await once(plan, model, detectors, minutes, batchSeconds);
     console.log(JSON.stringify({
+        model: model.kind,
         command: `npx tsx scripts/lib/local/bench.ts --detectors ${detectors} --minutes ${minutes} --batch-seconds ${batchSeconds}`,
         baseline: { ...baseline, meter: undefined },
         run,

@@ -21,7 +21,7 @@ import { FunctionPlan, LocalPlan, readPlan, RolePlan } from "./plan";
 import { Principal, Principals } from "./principals";
 import { LocalS3, S3Operation } from "./s3";
 import { LocalQueues } from "./sqs";
-import { LocalRegistry, localAlertSubscriptions } from "./registry";
+import { LocalOwner, LocalRegistry, localAlertSubscriptions } from "./registry";
 import { LocalModel, localModel } from "./model";
 import { Mailbox } from "./mailbox";
 import { EndpointFault, LocalSageMakerRuntime } from "./sagemaker";
@@ -143,6 +143,7 @@ export class LocalCloud {
         this.kinesis.hooks = { onCall: (call, reply) => this.meter.call("kinesis", call.operation, call.rawBody.length, Buffer.byteLength(reply.body)) };
         this.registry = await LocalRegistry.create();
         this.databases = new LocalRdsEndpoints(this.plan, this.registry, this.principals, this.authorizer, this.clock);
+        this.databases.onStatements = (count) => this.meter.registryQueries(count);
         await this.databases.start();
         this.lambdaFront = new LambdaFront(this.plan.functions, this.principals, this.authorizer, async (fn, payload) => {
             const r = await this.lambda.invoke(fn.arn, payload);
@@ -210,8 +211,11 @@ export class LocalCloud {
         });
     }
 
-    /** Detectors sending to the plan's telemetry stream with sessions of the plan's device role. */
-    startFleet(options: FleetOptions): Fleet {
+    /**
+     * Detectors sending to the plan's telemetry stream with sessions of the plan's device role,
+     * deployed in turn to each of `owners` (default: all to the first seeded client).
+     */
+    startFleet(options: FleetOptions, owners?: readonly LocalOwner[]): Fleet {
         const stream = this.plan.deliveryStreams.find((d) => d.sourceStreamArn)?.sourceStreamArn;
         const target = this.plan.streams.find((s) => s.arn === stream) ?? this.plan.streams[0];
         const deviceRole = this.plan.deviceRoleArns[0];
@@ -219,7 +223,11 @@ export class LocalCloud {
         const fleet = new Fleet(options, this.clock, target.name, this.kinesis.url, this.plan.region, (s) => this.session(`detector ${s}`, deviceRole));
         this.fleet = fleet;
         // Provisioned as staff would: each detector's key in the registry, deployed from a day ago.
-        this.fleetReady = this.registry.deploy(fleet.serials, new Date(this.clock.now() - 86_400_000), fleet.publicKeys());
+        const since = new Date(this.clock.now() - 86_400_000);
+        const keys = fleet.publicKeys();
+        const groups = owners?.length ? owners.map((owner, i) => ({ owner, serials: fleet.serials.filter((_, n) => n % owners.length === i) })) : [{ owner: undefined, serials: fleet.serials }];
+        // One after another: concurrent certificate registrations deadlock on the registry's locks.
+        this.fleetReady = groups.reduce<Promise<unknown>>((done, g) => done.then(() => this.registry.deploy(g.serials, since, keys, g.owner)), Promise.resolve());
         return fleet;
     }
 

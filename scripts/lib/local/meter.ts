@@ -49,8 +49,9 @@ export class MeterRecorder {
         this.endpoint.bytes += bytes;
     }
 
-    registryQuery(): void {
-        this.registry.queries += 1;
+    /** Statements sent to the registry (the RDS front counts them on the wire). */
+    registryQueries(count: number): void {
+        this.registry.queries += count;
     }
 
     snapshot(simulatedSeconds: number, detectors: number): Meter {

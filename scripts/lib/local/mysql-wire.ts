@@ -149,3 +149,43 @@ export function parseAuthSwitch(payload: Buffer): { plugin: string; data: Buffer
     const end = payload.indexOf(0, 1);
     return { plugin: payload.subarray(1, end).toString("latin1"), data: payload.subarray(end + 1) };
 }
+
+/** COM_QUERY and COM_STMT_EXECUTE: the commands that run a statement (COM_STMT_PREPARE, COM_PING... run none). */
+const STATEMENT_COMMANDS: readonly number[] = [0x03, 0x17];
+
+/**
+ * Counts the statements a client sends in the command phase, from its byte stream in whatever
+ * chunks it arrives: a packet of sequence id 0 starts a command and its first byte names it
+ * (continuations of a 16 MiB packet and LOAD DATA contents have later sequence ids). What it
+ * counts is what MariaDB's `Questions` status counts for these commands.
+ */
+export class StatementCounter {
+    private header = Buffer.alloc(0);
+    /** Payload bytes of the current packet not seen yet. */
+    private remaining = 0;
+    private commandByteNext = false;
+
+    /** The statements that start in `chunk`. */
+    feed(chunk: Buffer): number {
+        let found = 0;
+        let i = 0;
+        while (i < chunk.length) {
+            if (this.remaining === 0) {
+                const taken = chunk.subarray(i, i + 4 - this.header.length);
+                this.header = Buffer.concat([this.header, taken]);
+                i += taken.length;
+                if (this.header.length < 4) break;
+                this.remaining = this.header.readUIntLE(0, 3);
+                this.commandByteNext = this.remaining > 0 && this.header[3] === 0;
+                this.header = Buffer.alloc(0);
+                continue;
+            }
+            if (this.commandByteNext && STATEMENT_COMMANDS.includes(chunk[i])) found += 1;
+            this.commandByteNext = false;
+            const skipped = Math.min(this.remaining, chunk.length - i);
+            this.remaining -= skipped;
+            i += skipped;
+        }
+        return found;
+    }
+}

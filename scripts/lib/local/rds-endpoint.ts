@@ -27,6 +27,8 @@ export class LocalRdsEndpoints {
     readonly fronts = new Map<string, RdsFront>();
     private ca?: LocalCa;
     private unavailableUntil = -Infinity;
+    /** Statements the functions' sessions send, as they send them (the meter). */
+    onStatements?: (count: number) => void;
 
     constructor(private readonly plan: LocalPlan, private readonly registry: LocalRegistry, private readonly principals: Principals,
         private readonly authorizer: Authorizer, private readonly clock: SimClock) {}
@@ -46,6 +48,7 @@ export class LocalRdsEndpoints {
                 principals: this.principals, authorizer: this.authorizer,
             });
             front.unavailable = () => this.clock.now() < this.unavailableUntil;
+            front.onStatements = (count) => this.onStatements?.(count);
             await front.start();
             this.fronts.set(db.address, front);
         }

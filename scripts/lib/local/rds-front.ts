@@ -20,7 +20,7 @@ import { Principals } from "./principals";
 import { ACCESS_DENIED, checkAuthToken, DbEndpoint } from "./rds-auth";
 import {
     authSwitchPayload, CLIENT, errorPayload, frame, isSslRequest, nativeHandshakeResponse, nativeToken, PacketReader,
-    parseAuthSwitch, parseGreeting, parseHandshakeResponse, withCapabilities,
+    parseAuthSwitch, parseGreeting, parseHandshakeResponse, StatementCounter, withCapabilities,
 } from "./mysql-wire";
 
 /** MariaDB's ER_SECURE_TRANSPORT_REQUIRED: what require_secure_transport=1 answers a plain connection. */
@@ -58,7 +58,14 @@ export interface RdsFrontOptions {
     readonly now?: () => number;
 }
 
-export interface RdsConnection { readonly user: string; readonly caller: string; readonly ok: boolean; readonly reason?: string }
+export interface RdsConnection {
+    readonly user: string;
+    readonly caller: string;
+    readonly ok: boolean;
+    readonly reason?: string;
+    /** Statements the session has sent (mysql-wire.ts StatementCounter); 0 for a refused sign-in. */
+    statements: number;
+}
 
 export class RdsFront {
     private server?: net.Server;
@@ -72,6 +79,8 @@ export class RdsFront {
      * and, when it starts, open sessions are dropped (a reboot or failover as clients see it).
      */
     unavailable: () => boolean = () => false;
+    /** Called with each chunk's statements as a signed-in session sends them (the meter's registry queries). */
+    onStatements?: (count: number, connection: RdsConnection) => void;
 
     constructor(private readonly options: RdsFrontOptions) {}
 
@@ -148,7 +157,8 @@ export class RdsFront {
         }
         const tokenText = token.toString("utf8").replace(/\0$/, "");
         const check = await checkAuthToken(tokenText, response.user, this.endpoint!, this.options.principals, this.options.authorizer, this.options.now);
-        this.connections.push({ user: response.user, caller: check.ok ? check.principal.label : "?", ok: check.ok, reason: check.ok ? undefined : check.reason });
+        const connection: RdsConnection = { user: response.user, caller: check.ok ? check.principal.label : "?", ok: check.ok, reason: check.ok ? undefined : check.reason, statements: 0 };
+        this.connections.push(connection);
         if (!check.ok) {
             const { code, sqlState } = ACCESS_DENIED;
             client.end(frame(seq, errorPayload(code, sqlState, `Access denied for user '${response.user}'@'${plain.remoteAddress}' (using password: YES)`)));
@@ -170,8 +180,17 @@ export class RdsFront {
         if (reply.payload[0] !== 0x00) { client.end(); backend.end(); return; }
         const pendingFromClient = fromClient.detach();
         const pendingFromBackend = fromBackend.detach();
+        const counter = new StatementCounter();
+        const count = (chunk: Buffer) => {
+            const n = counter.feed(chunk);
+            if (n === 0) return;
+            connection.statements += n;
+            this.onStatements?.(n, connection);
+        };
+        count(pendingFromClient);
         if (pendingFromBackend.length) client.write(pendingFromBackend);
         if (pendingFromClient.length) backend.write(pendingFromClient);
+        client.on("data", count);
         client.pipe(backend);
         backend.pipe(client);
         client.on("close", () => backend.destroy());

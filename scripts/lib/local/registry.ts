@@ -101,7 +101,7 @@ export class LocalRegistry {
                 const certificateId = createHash("sha256").update(pem).digest("hex");
                 await registerDeviceCertificate(this.pool, { detectorId: detector.id, thingName: serial, certificateId, certificatePem: pem });
             }
-            await createDeployment(this.pool, { detectorId: detector.id, siteId: site, projectId, startsAt: since });
+            await createDeployment(this.pool, { detectorId: detector.id, siteId: site, projectId, startsAt: since, status: "active" });
         }
         return site;
     }
@@ -115,7 +115,7 @@ export class LocalRegistry {
         if (!open) throw new Error(`${serial} has no open deployment`);
         await endDeployment(this.pool, open.id, at);
         const site = await this.site();
-        await createDeployment(this.pool, { detectorId: detector.id, siteId: site, projectId: owner.projectId, startsAt: at });
+        await createDeployment(this.pool, { detectorId: detector.id, siteId: site, projectId: owner.projectId, startsAt: at, status: "active" });
         return site;
     }
 

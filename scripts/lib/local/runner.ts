@@ -218,6 +218,11 @@ export class FunctionRunner {
         return finish(outcome);
     }
 
+    /** Lambda recycles idle environments when it likes: the next invocation starts a fresh one (its caches empty). */
+    recycleIdle(): void {
+        for (const env of this.environments.filter((e) => !e.busy)) this.retire(env);
+    }
+
     /** Stops every environment and removes the package directory. */
     async stop(): Promise<void> {
         const exits = this.environments.map((e) => new Promise<void>((resolve) => { e.child.once("exit", () => resolve()); e.child.kill("SIGKILL"); }));

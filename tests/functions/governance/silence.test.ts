@@ -3,7 +3,7 @@ import fc from "fast-check";
 import * as reg from "../../../functions/registry";
 import { activeDeploymentsWithoutDataSince } from "../../../functions/registry/deployments";
 import {
-    METRIC_NAMESPACE, SILENT_DETECTORS_METRIC, SILENT_EVENT, checkSilence, silenceCutoff, silenceLogLines,
+    METRIC_NAMESPACE, SILENT_DETECTORS_METRIC, SILENT_EVENT, checkSilence, checkTime, silenceCutoff, silenceLogLines,
 } from "../../../functions/governance/silence";
 import { withTestDatabase, TestDatabase } from "../../helpers/db";
 
@@ -37,6 +37,27 @@ describe("functions/governance: detector silence", () => {
         it("refuses an invalid clock", () => {
             expect(() => silenceCutoff(new Date("nonsense"), SILENCE_MINUTES)).to.throw(/not a valid date/);
         });
+    });
+
+    describe("the time a run checks for", () => {
+        const wall = () => NOW;
+        it("is the Scheduled Event's time (a retried run still reports its tick), to the second", () => {
+            fc.assert(fc.property(fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true }), (tick) => {
+                const time = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
+                expect(checkTime({ "detail-type": "Scheduled Event", time } as { time: string }, wall).toISOString()).to.equal(time.replace("Z", ".000Z"));
+            }));
+        });
+
+        it("is the current time when invoked without one", () => {
+            expect(checkTime({}, wall)).to.equal(NOW);
+            expect(checkTime(undefined, wall)).to.equal(NOW);
+        });
+
+        for (const bad of ["yesterday", 1767600000000, null, ""]) {
+            it(`refuses an event time of ${JSON.stringify(bad)} in one line`, () => {
+                expect(() => checkTime({ time: bad }, wall)).to.throw(/^the event's time .* is not a timestamp$/);
+            });
+        }
     });
 
     describe("log lines", () => {

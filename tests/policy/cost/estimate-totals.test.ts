@@ -51,13 +51,13 @@ describe("policy/lib/cost/model: the estimate's summary", () => {
         const line = (item: string) => est.lines.find((l) => l.item === item)!;
         expect(line("requests (S3 bucket keys)").quantity).to.be.closeTo((f.rawObjects + f.curatedObjects + f.findingsObjects) * 0.01, 1e-9);
         const invocations = est.lines.filter((l) => l.service === "Lambda").reduce((n, l) => n + l.quantity, 0);
-        expect(invocations).to.be.closeTo(f.transformInvocations + f.inferenceInvocations + f.registryCalls + 20_000 + 8760, 1e-6);
+        expect(invocations).to.be.closeTo(f.transformInvocations + f.inferenceInvocations + f.inferenceRegistryCalls + f.deviceKeyLookups + 20_000 + 8760, 1e-6);
         expect(line("log ingestion").quantity).to.be.closeTo((invocations * 1024 + 20_000 * 400) / GB, 1e-12);
         expect(line("data events (finding downloads)").quantity).to.be.closeTo(2000, 1e-9);
         expect(line("NAT gateway data processed").quantity).to.be.closeTo(200 * SECONDS_PER_MONTH * (110 + 70) / GB, 1e-9);
         expect(line("scheduled checks").usd).to.be.closeTo(8760 * p("lambda.request") + 8760 * 0.5 * 128 / 1024 * p("lambda.arm64GbSecond"), 1e-12);
         expect(line("client API").usd).to.be.closeTo(20_000 * p("lambda.request") + 20_000 * 0.15 * 512 / 1024 * p("lambda.arm64GbSecond"), 1e-12);
-        expect(line("registry access (2 calls per curated object)").usd).to.be.closeTo(f.registryCalls * (p("lambda.request") + 0.1 * 256 / 1024 * p("lambda.arm64GbSecond")), 1e-12);
+        expect(line("registry access (2 calls per curated object, device keys per transform batch)").usd).to.be.closeTo((f.inferenceRegistryCalls + f.deviceKeyLookups) * (p("lambda.request") + 0.1 * 256 / 1024 * p("lambda.arm64GbSecond")), 1e-12);
     });
 
     it("times one inference invocation of a small object: base, CSV CPU, one chunk, the findings PUT waves, two registry round trips", () => {

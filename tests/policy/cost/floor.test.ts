@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { MEASURED_FEATURE_BYTES_PER_ROW } from "../../../policy/lib/cost/measured";
 import * as fs from "fs";
 import * as path from "path";
 import { floorMonth } from "../../../policy/lib/cost/floor";
@@ -27,7 +28,7 @@ describe("policy/lib/cost: the floor for the job", () => {
         const cheapest = Math.min(...(Object.keys(PRICES) as PriceId[]).filter((k) => k.startsWith("rds.instanceHour.")).map(p));
         expect(rds.usd).to.be.closeTo(HOURS_PER_MONTH * cheapest, 1e-9);
         expect(off.lines.some((l) => l.service === "SageMaker")).to.equal(false);
-        expect(on.totalUsd - off.totalUsd).to.be.closeTo(1000 * SECONDS_PER_MONTH * (p("sagemaker.serverlessPerGbSecond") / 50_000 + 61 * p("sagemaker.serverlessDataGb") / GB), 1e-6);
+        expect(on.totalUsd - off.totalUsd).to.be.closeTo(1000 * SECONDS_PER_MONTH * (p("sagemaker.serverlessPerGbSecond") / 50_000 + MEASURED_FEATURE_BYTES_PER_ROW * p("sagemaker.serverlessDataGb") / GB), 1e-6);
         expect(flow(bare, u).readings).to.equal(1000 * SECONDS_PER_MONTH);
     });
 });

@@ -2,10 +2,11 @@ import { expect } from "chai";
 import fc from "fast-check";
 import {
     Design, Usage, estimate, estimateMonth, flow, registryGb, registryGrowthGb, SECONDS_PER_MONTH, HOURS_PER_MONTH, DAYS_PER_MONTH,
-    KMS_REQUESTS_PER_CREDENTIAL_MONTH, kmsRequestsPerProducerMonth, REGISTRY_BYTES_PER_ROW, PROJECTS_PER_CLIENT, PRICES_TARGET_REGION,
+    KMS_REQUESTS_PER_CREDENTIAL_MONTH, kmsRequestsPerProducerMonth, DEVICE_KEY_TTL_SECONDS, REGISTRY_BYTES_PER_ROW, PROJECTS_PER_CLIENT, PRICES_TARGET_REGION,
 } from "../../../policy/lib/cost/model";
 import { streamCapacity } from "../../../infra/capacity";
 import { PRICES } from "../../../policy/lib/cost/prices";
+import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW } from "../../../policy/lib/cost/measured";
 import { bare, noLifecycle, usage } from "./fixtures";
 
 const GB = 1024 ** 3;
@@ -48,7 +49,7 @@ describe("policy/lib/cost: the model against oracles from prices.json", () => {
         const design: Design = { ...bare, firehose: { bufferMiB: 64, bufferSeconds: 900, compressed: true } };
         const u = { ...usage, detectors: 5000, bytesPerSecondPerDetector: 329 };
         const f = flow(design, u);
-        expect(f.curatedObjects).to.be.closeTo(Math.max(SECONDS_PER_MONTH / 900, 5000 * SECONDS_PER_MONTH * 110 / (64 * MIB)), 1e-6);
+        expect(f.curatedObjects).to.be.closeTo(Math.max(SECONDS_PER_MONTH / 900, 5000 * SECONDS_PER_MONTH * MEASURED_CSV_BYTES_PER_READING / (64 * MIB)), 1e-6);
         expect(f.rawObjects).to.be.closeTo(Math.max(SECONDS_PER_MONTH / 900, 5000 * SECONDS_PER_MONTH * 330 / (64 * MIB)), 1e-6);
         expect(f.rawObjects).to.be.greaterThan(f.curatedObjects);
         expect(usdOf(design, u, 1, "PUT requests raw/")).to.be.closeTo((f.rawObjects + f.curatedObjects) * p("s3.putRequest"), 1e-12);
@@ -164,19 +165,24 @@ describe("policy/lib/cost: the model against oracles from prices.json", () => {
         expect(usdOf(m5, usage, 1, "ml.m5.large")).to.be.closeTo(2 * HOURS_PER_MONTH * p("sagemaker.instanceHour.ml.m5.large"), 1e-9);
         const serverless: Design = { ...bare, endpoint: { kind: "serverless", memoryMb: 2048 } };
         const u = { ...usage, detectors: 10 };
-        expect(usdOf(serverless, u, 1, "serverless data processed")).to.be.closeTo(10 * SECONDS_PER_MONTH * 69 / GB * p("sagemaker.serverlessDataGb"), 1e-9);
+        expect(usdOf(serverless, u, 1, "serverless data processed")).to.be.closeTo(10 * SECONDS_PER_MONTH * (MEASURED_FEATURE_BYTES_PER_ROW + 8) / GB * p("sagemaker.serverlessDataGb"), 1e-9);
         const compute = lineOf(serverless, u, 1, "serverless compute")!;
         expect(compute.usd).to.be.closeTo(compute.quantity * 2 * p("sagemaker.serverlessPerGbSecond"), 1e-12);
     });
 
-    it("invokes the registry twice per curated object (not per detector) and prices Lambda at its GB-seconds", () => {
+    it("invokes the registry twice per curated object (not per detector), for device keys per transform batch, and prices Lambda at its GB-seconds", () => {
         const design: Design = { ...bare, endpoint: { kind: "serverless", memoryMb: 2048 }, lambdaMemoryMb: { registryAccess: 256, inference: 1024 } };
         const u = { ...usage, detectors: 1000 };
         const f = flow(design, u);
-        expect(f.registryCalls).to.be.closeTo(2 * f.curatedObjects, 1e-9);
-        expect(flow(design, { ...u, detectors: 12_000 }).registryCalls, "3 span calls + 2 writes of 10,000 detector days").to.be.closeTo(5 * flow(design, { ...u, detectors: 12_000 }).curatedObjects, 1e-6);
+        expect(f.inferenceRegistryCalls).to.be.closeTo(2 * f.curatedObjects, 1e-9);
+        expect(flow(design, { ...u, detectors: 12_000 }).inferenceRegistryCalls, "3 span calls + 2 writes of 10,000 detector days").to.be.closeTo(5 * flow(design, { ...u, detectors: 12_000 }).curatedObjects, 1e-6);
+        // A put a second: a warm transform container refetches its keys about once per TTL.
+        expect(f.deviceKeyLookups).to.be.closeTo(SECONDS_PER_MONTH / DEVICE_KEY_TTL_SECONDS, 1e-6).and.lessThan(f.transformInvocations);
+        // A put every ten minutes outlives the TTL: every batch asks.
+        const tenMinutes = flow(design, { ...u, readingsPerRecord: 600 });
+        expect(tenMinutes.deviceKeyLookups).to.equal(tenMinutes.transformInvocations);
         const registry = lineOf(design, u, 1, "registry access")!;
-        expect(registry.usd).to.be.closeTo(f.registryCalls * (p("lambda.request") + 0.1 * 0.25 * p("lambda.arm64GbSecond")), 1e-12);
+        expect(registry.usd).to.be.closeTo((f.inferenceRegistryCalls + f.deviceKeyLookups) * (p("lambda.request") + 0.1 * 0.25 * p("lambda.arm64GbSecond")), 1e-12);
     });
 
     it("prices API, SNS, CloudTrail, CloudWatch, Secrets, keys, endpoints and NAT from their own rows", () => {
@@ -197,7 +203,7 @@ describe("policy/lib/cost: the model against oracles from prices.json", () => {
             ["secrets", 2 * p("secretsmanager.secretMonth")],
             ["interface endpoints", 4 * HOURS_PER_MONTH * p("vpc.interfaceEndpointAzHour")],
             ["NAT gateway hours", HOURS_PER_MONTH * p("vpc.natGatewayHour")],
-            ["NAT gateway data processed", f.readings * (110 + 70) / GB * p("vpc.natGatewayGb")],
+            ["NAT gateway data processed", f.readings * (MEASURED_CSV_BYTES_PER_READING + 70) / GB * p("vpc.natGatewayGb")],
         ];
         for (const [item, usd] of oracle) expect(usdOf(design, u, 1, item), item).to.be.closeTo(usd, 1e-9);
         const logs = lineOf(design, u, 1, "log ingestion")!;

@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import { MEASURED_CSV_BYTES_PER_READING } from "../../../policy/lib/cost/measured";
 import fc from "fast-check";
-import { Design, SECONDS_PER_MONTH, estimateMonth, flow } from "../../../policy/lib/cost/model";
+import { Design, SECONDS_PER_MONTH, estimateMonth, flow, inferenceSeconds } from "../../../policy/lib/cost/model";
 import { FUNCTION_NAMES, Workload, predictMeter, priceMeter } from "../../../policy/lib/cost/predict";
-import { Meter, relativeDifference } from "../../../policy/lib/cost/meter";
+import { Meter, meterSince, relativeDifference } from "../../../policy/lib/cost/meter";
 import { PRICES } from "../../../policy/lib/cost/prices";
 import { bare } from "./fixtures";
 
@@ -43,11 +44,35 @@ describe("policy/lib/cost: predicting and pricing a meter (calibration contract)
             const all = detectors * seconds;
             expect(m.endpoint.rows).to.be.closeTo((1 - bad) * all, 1e-6 * all);
             const curated = m.objects["curated/"].bytes + (m.objects["quarantine/"]?.bytes ?? 0) * 0;
-            expect(curated).to.be.closeTo((1 - bad) * all * 110 * 0.15, 1e-6 * all * 110);
+            expect(curated).to.be.closeTo((1 - bad) * all * MEASURED_CSV_BYTES_PER_READING * 0.15, 1e-6 * all * MEASURED_CSV_BYTES_PER_READING);
             expect(relativeDifference(m.bytesIn.kinesis, all / 60 * 60 * 330)).to.be.lessThan(1e-9);
         }), { numRuns: 60 });
         expect(() => predictMeter(design, { ...workload, badReadingShare: 2 })).to.throw(/badReadingShare/);
         expect(() => predictMeter(design, { ...workload, simulatedSeconds: 0 })).to.throw(/simulatedSeconds/);
+    });
+
+    it("bills the inference for the run's own curated objects: a short run's are smaller and quicker than the month's", () => {
+        const usage = { detectors: 1000, bytesPerSecondPerDetector: 329, readingsPerRecord: 60, compressionRatio: 0.15, clients: 5, apiCallsPerMonth: 0 };
+        const perInvocation = (m: Meter) => m.lambda[FUNCTION_NAMES.inference].billedMs / 1000 / m.lambda[FUNCTION_NAMES.inference].invocations;
+        const month = predictMeter(design, { ...workload, detectors: 1000, simulatedSeconds: SECONDS_PER_MONTH });
+        expect(relativeDifference(perInvocation(month), inferenceSeconds(design, flow(design, usage)))).to.be.lessThan(0.01);
+        const short = predictMeter(design, { ...workload, detectors: 1000, simulatedSeconds: 20 });
+        expect(perInvocation(short)).to.be.lessThan(perInvocation(month));
+    });
+
+    it("meterSince: what a meter counted between two snapshots, a function's memory kept, unchanged keys dropped", () => {
+        const before = predictMeter(design, workload);
+        const after = predictMeter(design, { ...workload, simulatedSeconds: 3 * workload.simulatedSeconds });
+        const d = meterSince(after, before);
+        expect(d.simulatedSeconds).to.equal(2 * workload.simulatedSeconds);
+        expect(d.calls["kinesis:PutRecord"]).to.be.closeTo(after.calls["kinesis:PutRecord"] - before.calls["kinesis:PutRecord"], 1e-9);
+        expect(d.firehose.billedBytes).to.be.closeTo(after.firehose.billedBytes - before.firehose.billedBytes, 1e-6);
+        const fn = FUNCTION_NAMES.transform;
+        expect(d.lambda[fn]).to.deep.equal({ invocations: after.lambda[fn].invocations - before.lambda[fn].invocations, billedMs: after.lambda[fn].billedMs - before.lambda[fn].billedMs, memoryMb: 256 });
+        expect(d.objects["curated/"].count).to.equal(after.objects["curated/"].count - before.objects["curated/"].count);
+        const idle = meterSince(after, after);
+        expect([idle.calls, idle.objects, idle.lambda]).to.deep.equal([{}, {}, {}]);
+        expect(idle.endpoint).to.deep.equal({ requests: 0, rows: 0, bytes: 0 });
     });
 
     it("prices a meter with prices.json: each line from its own price, nothing for an idle meter", () => {
@@ -71,6 +96,6 @@ describe("policy/lib/cost: predicting and pricing a meter (calibration contract)
         expect(relativeDifference(priceMeter(m).lines.find((l) => l.service === "Firehose")!.usd, firehose)).to.be.lessThan(1e-9);
         const f = flow(design, usage);
         expect(relativeDifference(m.lambda[FUNCTION_NAMES.inference].invocations, f.inferenceInvocations)).to.be.lessThan(0.01);
-        expect(relativeDifference(m.lambda[FUNCTION_NAMES.registryAccess].invocations, f.registryCalls)).to.be.lessThan(0.01);
+        expect(relativeDifference(m.lambda[FUNCTION_NAMES.registryAccess].invocations, f.inferenceRegistryCalls + f.deviceKeyLookups)).to.be.lessThan(0.01);
     });
 });

@@ -1,4 +1,5 @@
 /** Small stand-alone pieces for the emulator tests (the end-to-end tests use the program's plan). */
+import { expect } from "chai";
 import { ListObjectsV2Command, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { gunzipSync } from "zlib";
@@ -7,6 +8,7 @@ import { LocalPlan, PolicyDocument, readPlan } from "../../../scripts/lib/local/
 import { LocalCloud, localRunConfig } from "../../../scripts/lib/local/cloud";
 import { LocalModel, localModel } from "../../../scripts/lib/local/model";
 import { program } from "../../helpers/program";
+import type { ProgramRun } from "../../../scripts/lib/mock-run";
 import { Principal, Principals } from "../../../scripts/lib/local/principals";
 import { LocalS3 } from "../../../scripts/lib/local/s3";
 
@@ -65,7 +67,8 @@ export async function realtimeOutcomes(client: S3Client, bucket: string): Promis
     for (const o of await objects(client, bucket, "quarantine/firehose-errors/")) {
         for (const line of o.body.split("\n").filter(Boolean)) {
             const raw = Buffer.from(JSON.parse(line).rawData, "base64").toString("utf8");
-            for (const reading of raw.split("\n").filter(Boolean)) note(idOf(reading), "processing-failed");
+            // The record as the detector put it: its signature line (a JWS), then the readings.
+            for (const reading of raw.split("\n").filter((l) => l.startsWith("{"))) note(idOf(reading), "processing-failed");
         }
     }
     return seen;
@@ -81,19 +84,20 @@ export function lakeReader(cloud: { principals: Principals; s3: LocalS3; plan: {
     }]));
 }
 
-/** The program's plan for a local run with a model (localRunConfig), and the model; one mock run per process. */
-export async function inferencePlan(): Promise<{ plan: LocalPlan; model: LocalModel }> {
+/** The program's run and plan for a local run with a model (localRunConfig) and `config` on top, and the model; one mock run per config and process. */
+export async function inferencePlan(config: Record<string, unknown> = {}): Promise<{ plan: LocalPlan; model: LocalModel; run: ProgramRun }> {
     const model = await localModel();
-    return { plan: readPlan(await program(localRunConfig(model))), model };
+    const run = await program({ ...localRunConfig(model), ...config });
+    return { plan: readPlan(run), model, run };
 }
 
-/** A started local cloud with the example model, its data-lake bucket and a reader of it. */
-export async function startInferenceCloud(): Promise<{ cloud: LocalCloud; bucket: string; reader: S3Client }> {
-    const { plan, model } = await inferencePlan();
+/** A started local cloud with the example model (and `config` on the run's), its data-lake bucket, a reader of it and the program run it came from. */
+export async function startInferenceCloud(config: Record<string, unknown> = {}): Promise<{ cloud: LocalCloud; bucket: string; reader: S3Client; run: ProgramRun }> {
+    const { plan, model, run } = await inferencePlan(config);
     const cloud = new LocalCloud(plan, { model });
     await cloud.start();
     const bucket = cloud.plan.buckets.find((b) => b.eventBridge)!.name;
-    return { cloud, bucket, reader: lakeReader(cloud, bucket) };
+    return { cloud, bucket, reader: lakeReader(cloud, bucket), run };
 }
 
 export interface FindingRow { readonly id: string; readonly detector: string; readonly seq: number; readonly timestamp: string; readonly severity: string; readonly clientId: string; readonly projectId: string; readonly key: string }
@@ -109,4 +113,28 @@ export async function findingRows(client: S3Client, bucket: string): Promise<Fin
         }
     }
     return out;
+}
+
+/** The plan's inference function: the target of the rule on curated objects. */
+export function inferenceFunction(cloud: LocalCloud): LocalPlan["functions"][number] {
+    const rule = cloud.plan.rules.find((r) => JSON.stringify(r.eventPattern ?? {}).includes("curated/"))!;
+    return cloud.plan.functions.find((f) => f.arn === rule.targets[0].arn)!;
+}
+
+/**
+ * Each reading the fleet sent came out exactly once, where the contract puts it: curated, or
+ * quarantined with its bad kind, or (`processingFailed`) whole under Firehose's processing-failed
+ * error output; and every curated reading has exactly one finding row. The ids that ended as processing failures.
+ */
+export async function expectNothingLost(cloud: LocalCloud, reader: S3Client, bucket: string, processingFailed: boolean): Promise<string[]> {
+    const seen = await realtimeOutcomes(reader, bucket);
+    const allowed = (bad?: string) => [bad ? `quarantine:${bad}` : "curated", ...(processingFailed ? ["processing-failed"] : [])];
+    const wrong = cloud.fleet!.sent.map((r) => [`${r.detector}#${r.seq}`, seen.get(`${r.detector}#${r.seq}`) ?? [], allowed(r.bad)] as const)
+        .filter(([, where, ok]) => where.length !== 1 || !ok.includes(where[0])).map(([id, where]) => `${id}: ${where.join(", ") || "nowhere"}`);
+    expect(wrong, "readings not exactly once where they belong").to.deep.equal([]);
+    const sent = new Set(cloud.fleet!.sent.map((r) => `${r.detector}#${r.seq}`));
+    expect([...seen].filter(([id]) => !sent.has(id)), "nothing came out that was not sent").to.deep.equal([]);
+    const curated = [...seen].filter(([, where]) => where.includes("curated")).map(([id]) => id).sort();
+    expect((await findingRows(reader, bucket)).map((r) => r.id).sort(), "every curated reading has exactly one finding row").to.deep.equal(curated);
+    return [...seen].filter(([, where]) => where.includes("processing-failed")).map(([id]) => id);
 }

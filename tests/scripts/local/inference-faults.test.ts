@@ -15,7 +15,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { gzipSync } from "zlib";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
 import { CSV_HEADER } from "../../../functions/telemetry/csv";
-import { clientFor, findingRows, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
+import { clientFor, findingRows, inferenceFunction, objects, realtimeOutcomes, startInferenceCloud } from "./fixtures";
 
 describe("local cloud: faults on the scoring path", function () {
     let cloud: LocalCloud;
@@ -28,7 +28,7 @@ describe("local cloud: faults on the scoring path", function () {
     });
     after(async () => { reader?.destroy(); await cloud?.stop(); });
 
-    const inference = () => cloud.plan.functions.find((f) => f.arn === cloud.plan.rules.find((r) => JSON.stringify(r.eventPattern ?? {}).includes("curated/"))!.targets[0].arn)!;
+    const inference = () => inferenceFunction(cloud);
     const runsOf = (key: string) => cloud.lambda.asyncOutcomes.filter((o) => o.fn.arn === inference().arn && (o.event as any).detail?.object?.key === key);
     const registryFindings = async () => {
         const [rows] = await cloud.registry.pool.query("SELECT s3_key, row_count FROM findings ORDER BY s3_key") as any;
