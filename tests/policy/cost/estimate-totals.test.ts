@@ -7,6 +7,7 @@ import { expect } from "chai";
 import table from "../../../policy/lib/cost/prices.json";
 import { Design, GB, SECONDS_PER_MONTH, chunkSeconds, estimate, estimateMonth, flow, inferenceSeconds, registryGb, registryGrowthGb } from "../../../policy/lib/cost/model";
 import { gbSeconds, relativeDifference } from "../../../policy/lib/cost/meter";
+import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW } from "../../../policy/lib/cost/measured";
 import { bare, noLifecycle, usage } from "./fixtures";
 
 const MIB = 1024 ** 2;
@@ -54,7 +55,8 @@ describe("policy/lib/cost/model: the estimate's summary", () => {
         expect(invocations).to.be.closeTo(f.transformInvocations + f.inferenceInvocations + f.inferenceRegistryCalls + f.deviceKeyLookups + 20_000 + 8760, 1e-6);
         expect(line("log ingestion").quantity).to.be.closeTo((invocations * 1024 + 20_000 * 400) / GB, 1e-12);
         expect(line("data events (finding downloads)").quantity).to.be.closeTo(2000, 1e-9);
-        expect(line("NAT gateway data processed").quantity).to.be.closeTo(200 * SECONDS_PER_MONTH * (110 + 70) / GB, 1e-9);
+        // Each reading crosses the NAT twice: its curated CSV row in, its 70-byte findings row out.
+        expect(line("NAT gateway data processed").quantity).to.be.closeTo(200 * SECONDS_PER_MONTH * (MEASURED_CSV_BYTES_PER_READING + 70) / GB, 1e-9);
         expect(line("scheduled checks").usd).to.be.closeTo(8760 * p("lambda.request") + 8760 * 0.5 * 128 / 1024 * p("lambda.arm64GbSecond"), 1e-12);
         expect(line("client API").usd).to.be.closeTo(20_000 * p("lambda.request") + 20_000 * 0.15 * 512 / 1024 * p("lambda.arm64GbSecond"), 1e-12);
         expect(line("registry access (2 calls per curated object, device keys per transform batch)").usd).to.be.closeTo((f.inferenceRegistryCalls + f.deviceKeyLookups) * (p("lambda.request") + 0.1 * 256 / 1024 * p("lambda.arm64GbSecond")), 1e-12);
@@ -63,9 +65,9 @@ describe("policy/lib/cost/model: the estimate's summary", () => {
     it("times one inference invocation of a small object: base, CSV CPU, one chunk, the findings PUT waves, two registry round trips", () => {
         const f = flow(design, u);
         const rows = f.readings / f.curatedObjects;
-        expect(rows, "one chunk").to.be.lessThan(Math.floor(4e6 / 61));
+        expect(rows, "one chunk").to.be.lessThan(Math.floor(4e6 / MEASURED_FEATURE_BYTES_PER_ROW));
         const puts = Math.ceil(f.findingsObjects / f.curatedObjects / 16) * 0.05;
-        expect(inferenceSeconds(design, f)).to.be.closeTo(0.1 + 0.2 * (rows * 110) / MIB + chunkSeconds(rows) + puts + 2 * 0.05, 1e-12);
+        expect(inferenceSeconds(design, f)).to.be.closeTo(0.1 + 0.2 * (rows * MEASURED_CSV_BYTES_PER_READING) / MIB + chunkSeconds(rows) + puts + 2 * 0.05, 1e-12);
         // 40 clients x 2 projects, a minute's object spilling into the next hour 1/60 of the time: 81.3 findings objects per curated object, six PUT waves of 16.
         const many = flow(design, { ...u, clients: 40 });
         expect(Math.ceil(many.findingsObjects / many.curatedObjects / 16)).to.equal(6);

@@ -55,7 +55,7 @@ describe("policy/lib/cost: the floor's lines, each priced from prices.json", () 
             ["RDS", `${cheapest().replace("rds.instanceHour.", "")} single-AZ`, HOURS_PER_MONTH, "instance-hours", HOURS_PER_MONTH * p(cheapest())],
             ["RDS", "gp3 storage (minimum)", 20, "GB-month", 20 * p("rds.gp3GbMonth")],
             ["SageMaker", "serverless scoring at 1 GB (compute)", rows / 50_000, "seconds", rows / 50_000 * p("sagemaker.serverlessPerGbSecond")],
-            ["SageMaker", "serverless data processed (features in)", rows * 61 / GB, "GB", rows * 61 / GB * p("sagemaker.serverlessDataGb")],
+            ["SageMaker", "serverless data processed (features in)", rows * MEASURED_FEATURE_BYTES_PER_ROW / GB, "GB", rows * MEASURED_FEATURE_BYTES_PER_ROW / GB * p("sagemaker.serverlessDataGb")],
         ] as const;
         expect(f.lines.map((l) => [l.service, l.item, l.unit])).to.deep.equal(expected.map(([s, i, , unit]) => [s, i, unit]));
         f.lines.forEach((l, i) => {

@@ -8,6 +8,7 @@ import table from "../../../policy/lib/cost/prices.json";
 import {
     Design, Lifecycle, GB, SECONDS_PER_MONTH, HOURS_PER_MONTH, chunkSeconds, cohorts, estimateMonth, flow, inferenceSeconds, regionOf, storageLines, transformSeconds,
 } from "../../../policy/lib/cost/model";
+import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW } from "../../../policy/lib/cost/measured";
 import { bare, noLifecycle, usage } from "./fixtures";
 
 const MIB = 1024 ** 2;
@@ -16,6 +17,8 @@ type Id = keyof typeof table.prices;
 const p = (id: Id): number => table.prices[id].usd;
 const ids = Object.keys(table.prices) as Id[];
 const lc = (over: Partial<Lifecycle>): Lifecycle => ({ ...noLifecycle, enabled: true, rawToGlacierDays: Infinity, rawToDeepArchiveDays: Infinity, curatedToInfrequentAccessDays: Infinity, curatedToGlacierDays: Infinity, ...over });
+/** Rows one 4 MB serverless request carries (the endpoint's payload limit over the measured feature row). */
+const ROWS_PER_REQUEST = Math.floor(4e6 / MEASURED_FEATURE_BYTES_PER_ROW);
 const classes = (design: Design, cohort: number, ages: number[]) => ages.map((a) => cohorts(design, flow(design, usage))[cohort].classOf(a));
 
 describe("policy/lib/cost/model: edges", () => {
@@ -60,20 +63,24 @@ describe("policy/lib/cost/model: edges", () => {
         const f = flow(withEndpoint, u);
         expect(f.findingsBytes).to.be.closeTo(10_000 * SECONDS_PER_MONTH * 70 * 0.2, 1e-3);
         const rowsPerObject = f.readings / f.curatedObjects;
-        expect(rowsPerObject).to.be.greaterThan(65_573);
-        expect(f.endpointRequests).to.be.closeTo(f.curatedObjects * Math.ceil(rowsPerObject / Math.floor(4e6 / 61)), 1e-6);
+        // 64 MiB of 76-byte CSV rows is 883,011 rows: over one request's 102,564.
+        expect(rowsPerObject).to.be.closeTo(64 * MIB / MEASURED_CSV_BYTES_PER_READING, 1e-6);
+        expect(rowsPerObject).to.be.greaterThan(ROWS_PER_REQUEST);
+        expect(ROWS_PER_REQUEST).to.equal(102_564);
+        expect(f.endpointRequests).to.be.closeTo(f.curatedObjects * Math.ceil(rowsPerObject / ROWS_PER_REQUEST), 1e-6);
         expect(flow(bare, u).findingsBytes, "no endpoint, no findings").to.equal(0);
     });
 
     it("waits for chunks in waves of the endpoint's concurrency: 5 by default for serverless, 4 for instances", () => {
         const u = { ...usage, detectors: 100_000 };
-        // 128 MiB buffers: about 1.2 million rows, 19 chunks, per object.
+        // 128 MiB buffers of 76-byte CSV rows: about 1.77 million rows, 18 chunks of 102,564, per object.
         const base: Design = { ...bare, firehose: { bufferMiB: 128, bufferSeconds: 900, compressed: true } };
         const at = (endpoint: Design["endpoint"]) => inferenceSeconds({ ...base, endpoint }, flow({ ...base, endpoint }, u));
         const f = flow({ ...base, endpoint: { kind: "serverless", memoryMb: 2048 } }, u);
-        const chunks = Math.ceil(f.readings / f.curatedObjects / Math.floor(4e6 / 61));
+        const chunks = Math.ceil(f.readings / f.curatedObjects / ROWS_PER_REQUEST);
+        expect(chunks).to.equal(Math.ceil(128 * MIB / MEASURED_CSV_BYTES_PER_READING / ROWS_PER_REQUEST));
         expect(chunks, "enough chunks for several waves").to.be.greaterThan(10);
-        const wave = chunkSeconds(Math.floor(4e6 / 61));
+        const wave = chunkSeconds(ROWS_PER_REQUEST);
         const serverless5 = at({ kind: "serverless", memoryMb: 2048 });
         expect(at({ kind: "serverless", memoryMb: 2048, maxConcurrency: 5 })).to.equal(serverless5);
         expect(at({ kind: "serverless", memoryMb: 2048, maxConcurrency: 1 }) - serverless5).to.be.closeTo((chunks - Math.ceil(chunks / 5)) * wave, 1e-9);
@@ -149,7 +156,7 @@ describe("policy/lib/cost/model: edges", () => {
             ["S3", "PUT requests findings/", "requests"],
             ["Lambda", "transform (Firehose)", "invocations"],
             ["Lambda", "inference", "invocations"],
-            ["Lambda", "registry access (2 calls per curated object)", "invocations"],
+            ["Lambda", "registry access (2 calls per curated object, device keys per transform batch)", "invocations"],
             ["Lambda", "client API", "invocations"],
             ["Lambda", "scheduled checks", "invocations"],
             ["SageMaker", "serverless compute 2048 MB", "seconds"],
@@ -178,6 +185,9 @@ describe("policy/lib/cost/model: edges", () => {
         expect(q("interface endpoints")).to.equal(2 * HOURS_PER_MONTH);
         expect(q("alert e-mails")).to.equal(2 * 30);
         expect(q("scheduled checks")).to.equal(8760);
+        // A 900 s buffer's object every 900 s, two registry calls each; detectors put every second, so the
+        // warm transform container refetches device keys once per 300 s key TTL, not once per batch.
+        expect(q("registry access (2 calls per curated object, device keys per transform batch)")).to.be.closeTo(2 * SECONDS_PER_MONTH / 900 + SECONDS_PER_MONTH / 300, 1e-6);
         expect(q("serverless compute 2048 MB")).to.be.closeTo(100 * SECONDS_PER_MONTH / 50_000 + flow(full, u).endpointRequests * 0.1, 1e-6);
         const idle = rows({ ...full, lambdaMemoryMb: {}, dashboards: 3, natGateways: 0, findingsDataEvents: false, stream: { mode: "PROVISIONED", shards: 2, encrypted: false } }, { ...u, apiCallsPerMonth: 0 });
         for (const item of ["client API", "dashboards beyond the 3 free", "NAT gateway hours", "NAT gateway data processed", "data events (finding downloads)", "HTTP API requests", "requests (stream data keys, per producer credential)", "transform (Firehose)"]) {

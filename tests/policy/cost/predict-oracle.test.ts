@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import table from "../../../policy/lib/cost/prices.json";
-import { Design, inferenceSeconds, flow } from "../../../policy/lib/cost/model";
+import { Design } from "../../../policy/lib/cost/model";
+import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW } from "../../../policy/lib/cost/measured";
 import { FUNCTION_NAMES, Workload, predictMeter, priceMeter } from "../../../policy/lib/cost/predict";
 import { Meter } from "../../../policy/lib/cost/meter";
 import { bare } from "./fixtures";
@@ -35,45 +36,53 @@ const design: Design = {
     lambdaMemoryMb: { transform: 256, inference: 1024, registryAccess: 512 },
 };
 const workload: Workload = { detectors: 100, simulatedSeconds: 600, readingsPerRecord: 60, bytesPerReading: 329, compressionRatio: 0.15, clients: 5, badReadingShare: 0.1 };
-const usageOf = (w: Workload) => ({ detectors: w.detectors, bytesPerSecondPerDetector: w.bytesPerReading, readingsPerRecord: w.readingsPerRecord, compressionRatio: w.compressionRatio, clients: w.clients, apiCallsPerMonth: 0 });
 
 describe("policy/lib/cost/predict: a run's meter, derived by hand", () => {
     it("100 detectors for 600 s, 10% bad readings, every function deployed", () => {
         const readings = 60_000;
         const sent = 1000 * 60 * 330;
         const good = 0.9 * readings;
-        // 10 curated objects an hour each of one (client, project) pair: 5 clients x 2 projects, each object's minute spilling into the next hour 1/60 of the time.
-        const findings = Math.ceil(10 * 10 * (1 + 60 / 3600));
+        // 10 curated objects, each of the 10 (client, project) pairs: 5 clients x 2 projects, each object's
+        // minute spilling into the next hour 1/60 of the time. An expected count, so not whole.
+        const findings = 10 * 10 * (1 + 60 / 3600);
         const transformSeconds = 0.1 + 0.25 * (sent / MIB) / 10;
+        // Each curated object: 5,400 good rows (one request), their 76-byte CSV rows, 10.2 findings
+        // objects (one wave of 16 PUTs), then two registry round trips.
+        const rows = good / 10;
+        const inferenceSeconds = 0.1 + 0.2 * rows * MEASURED_CSV_BYTES_PER_READING / MIB + (0.1 + rows / 50_000) + 0.05 + 2 * 0.05;
         approx(predictMeter(design, workload), {
             simulatedSeconds: 600, detectors: 100,
             calls: { "kinesis:PutRecord": 1000, "s3:PutObject": 10 + 10 + 10 + findings, "sagemaker:InvokeEndpoint": 10 },
-            bytesIn: { kinesis: sent, sagemaker: good * 61 },
+            bytesIn: { kinesis: sent, sagemaker: good * MEASURED_FEATURE_BYTES_PER_ROW },
             bytesOut: {},
             objects: {
                 "raw/": { count: 10, bytes: sent * 0.15 },
-                "curated/": { count: 10, bytes: good * 110 * 0.15 },
+                "curated/": { count: 10, bytes: good * MEASURED_CSV_BYTES_PER_READING * 0.15 },
                 "quarantine/": { count: 10, bytes: 0.1 * sent * 0.15 },
                 "findings/": { count: findings, bytes: good * 70 * 0.15 },
             },
             lambda: {
                 [FUNCTION_NAMES.transform]: { invocations: 10, billedMs: Math.ceil(10 * transformSeconds * 1000), memoryMb: 256 },
-                [FUNCTION_NAMES.inference]: { invocations: 10, billedMs: Math.ceil(10 * inferenceSeconds(design, flow(design, usageOf(workload))) * 1000), memoryMb: 1024 },
-                // Two registry calls per curated object (owner spans, one batched write).
-                [FUNCTION_NAMES.registryAccess]: { invocations: 20, billedMs: 2000, memoryMb: 512 },
+                [FUNCTION_NAMES.inference]: { invocations: 10, billedMs: Math.ceil(10 * inferenceSeconds * 1000), memoryMb: 1024 },
+                // Two registry calls per curated object (owner spans, one batched write), and the transform's
+                // device keys: detectors put every 60 s, inside the 300 s key TTL, so over 600 s the warm
+                // container refetches twice, not once per batch (10).
+                [FUNCTION_NAMES.registryAccess]: { invocations: 20 + 600 / 300, billedMs: 2200, memoryMb: 512 },
             },
             firehose: { records: 1000, bytes: sent, billedBytes: 1000 * 4 * 5120 },
-            endpoint: { requests: 10, rows: good, bytes: good * 61 },
+            endpoint: { requests: 10, rows: good, bytes: good * MEASURED_FEATURE_BYTES_PER_ROW },
             registry: { queries: 50 },
         });
     });
 
-    it("a request per 65,573 rows (4 MB of 61-byte feature rows) per object", () => {
-        // 20,000 detectors for 60 s: 1,200,000 rows of 110 B fill 64 MiB twice (1.97 buffers), and
-        // each 600,000-row object needs 10 requests.
+    it("a request per 102,564 rows (4 MB of 39-byte feature rows) per object", () => {
+        // 20,000 detectors for 60 s: 1,200,000 rows of 76 B are 1.36 buffers of 64 MiB, so 2 objects,
+        // and each 600,000-row object needs 6 requests.
         const m = predictMeter(design, { ...workload, detectors: 20_000, simulatedSeconds: 60, badReadingShare: 0 });
+        expect(1_200_000 * MEASURED_CSV_BYTES_PER_READING / (64 * MIB)).to.be.within(1, 2);
         expect(m.objects["curated/"].count).to.equal(2);
-        expect(m.calls["sagemaker:InvokeEndpoint"]).to.equal(2 * Math.ceil(600_000 / Math.floor(4_000_000 / 61)));
+        expect(Math.floor(4_000_000 / MEASURED_FEATURE_BYTES_PER_ROW)).to.equal(102_564);
+        expect(m.calls["sagemaker:InvokeEndpoint"]).to.equal(2 * Math.ceil(600_000 / 102_564));
     });
 
     it("without bad readings there is no quarantine object; with only bad ones curated/ holds no bytes", () => {
@@ -87,7 +96,10 @@ describe("policy/lib/cost/predict: a run's meter, derived by hand", () => {
     it("meters only what is deployed: no endpoint, no functions, no Firehose, no stream", () => {
         const noEndpoint = predictMeter({ ...design, endpoint: undefined }, workload);
         expect(Object.keys(noEndpoint.objects).sort()).to.deep.equal(["curated/", "quarantine/", "raw/"]);
-        expect(Object.keys(noEndpoint.lambda)).to.deep.equal([FUNCTION_NAMES.transform]);
+        // Without inference the registry still serves the transform's device keys: one refetch per 300 s TTL.
+        expect(Object.keys(noEndpoint.lambda).sort()).to.deep.equal([FUNCTION_NAMES.registryAccess, FUNCTION_NAMES.transform].sort());
+        expect(noEndpoint.lambda[FUNCTION_NAMES.registryAccess].invocations).to.equal(600 / 300);
+        expect(predictMeter({ ...design, endpoint: undefined, lambdaMemoryMb: { transform: 256 } }, workload).lambda, "no registry function deployed").to.have.keys(FUNCTION_NAMES.transform);
         expect(noEndpoint.calls).to.not.have.property("sagemaker:InvokeEndpoint");
         expect(noEndpoint.bytesIn).to.deep.equal({ kinesis: 1000 * 60 * 330 });
         expect(noEndpoint).to.deep.include({ endpoint: { requests: 0, rows: 0, bytes: 0 }, registry: { queries: 0 } });
