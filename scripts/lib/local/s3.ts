@@ -93,6 +93,16 @@ export function decodeAwsChunked(body: Buffer): Buffer {
     }
 }
 
+/**
+ * GetObject's response header overrides (S3 API reference, GetObject: "response-content-type" ...):
+ * S3 honours them on signed requests only. The front has verified the signature, and s3rver behind
+ * it sees an unsigned request (and refuses them as anonymous), so the front applies them itself.
+ */
+const RESPONSE_OVERRIDES: Record<string, string> = {
+    "response-cache-control": "cache-control", "response-content-disposition": "content-disposition", "response-content-encoding": "content-encoding",
+    "response-content-language": "content-language", "response-content-type": "content-type", "response-expires": "expires",
+};
+
 const AUTH_QUERY = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "x-id"];
 
 export interface LocalS3Options {
@@ -165,7 +175,7 @@ export class LocalS3 {
             report(400, true, 0);
             return xmlError(res, 400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.");
         }
-        const forwardQuery = new URLSearchParams([...url.searchParams].filter(([k]) => !AUTH_QUERY.includes(k)));
+        const forwardQuery = new URLSearchParams([...url.searchParams].filter(([k]) => !AUTH_QUERY.includes(k) && !(k in RESPONSE_OVERRIDES)));
         const forwardHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(headers)) {
             if (["authorization", "host", "content-length", "transfer-encoding", "x-amz-decoded-content-length", "x-amz-trailer"].includes(k)) continue;
@@ -186,6 +196,9 @@ export class LocalS3 {
         const out = Buffer.from(await upstream.arrayBuffer());
         const responseHeaders: Record<string, string> = {};
         upstream.headers.forEach((v, k) => { if (!["content-length", "transfer-encoding", "connection", "keep-alive"].includes(k)) responseHeaders[k] = v; });
+        if (upstream.status === 200 && (op.operation === "GetObject" || op.operation === "HeadObject")) {
+            for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) { const v = url.searchParams.get(param); if (v !== null) responseHeaders[header] = v; }
+        }
         if (req.method !== "HEAD") responseHeaders["content-length"] = String(out.length);
         else if (upstream.headers.get("content-length")) responseHeaders["content-length"] = upstream.headers.get("content-length")!;
         res.writeHead(upstream.status, responseHeaders);

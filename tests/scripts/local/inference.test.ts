@@ -7,6 +7,7 @@
  */
 import { expect } from "chai";
 import { createHash } from "crypto";
+import { gunzipSync } from "zlib";
 import { S3Client } from "@aws-sdk/client-s3";
 import { LocalCloud } from "../../../scripts/lib/local/cloud";
 import { LocalOwner } from "../../../scripts/lib/local/registry";
@@ -55,6 +56,40 @@ describe("local cloud: inference, findings and client alerts", function () {
         }
         expect(rows.some((r) => r.clientId === owners[1].clientId), "the move is visible").to.equal(true);
         expect(cloud.meter.snapshot(0, 0).endpoint.rows).to.equal(rows.length);
+    });
+
+    it("each client downloads its findings through the API and their presigned URLs, the rows stored for it; another client gets the 404 of a missing id", async () => {
+        // The findings of the first test (the fleet and the move between clients).
+        const rows = await findingRows(reader, bucket);
+        const get = async (path: string, token: string) => {
+            const res = await fetch(`${cloud.api!.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+            return { status: res.status, body: await res.text() };
+        };
+        const tokens = await Promise.all(owners.slice(0, 2).map((o) => cloud.users!.idToken({ clientId: o.clientId })));
+        const downloaded: typeof rows[number]["id"][][] = [];
+        for (const [i, owner] of owners.slice(0, 2).entries()) {
+            const list = await get("/v1/findings?limit=100", tokens[i]);
+            expect(list.status).to.equal(200);
+            const items = JSON.parse(list.body).items as { id: string }[];
+            const ids: string[] = [];
+            for (const item of items) {
+                const link = await get(`/v1/findings/${item.id}/download`, tokens[i]);
+                expect(link.status, link.body).to.equal(200);
+                const file = await fetch(JSON.parse(link.body).url);
+                expect(file.status, "the presigned URL, verified by the local S3").to.equal(200);
+                expect(file.headers.get("content-disposition"), "S3 applies the signed response-content-disposition").to.equal(`attachment; filename="${JSON.parse(link.body).filename}"`);
+                const csv = gunzipSync(Buffer.from(await file.arrayBuffer())).toString("utf8").split("\n").filter(Boolean);
+                ids.push(...csv.slice(1).map((line) => { const [detector, , seq] = line.split(","); return `${detector}#${seq}`; }));
+            }
+            expect(ids.sort(), `${owner.clientId}: downloaded = stored`).to.deep.equal(rows.filter((r) => r.clientId === owner.clientId).map((r) => r.id).sort());
+            downloaded.push(ids);
+        }
+        expect(downloaded.every((ids) => ids.length > 0), "both clients have findings").to.equal(true);
+        const [ofFirst] = JSON.parse((await get("/v1/findings?limit=1", tokens[0])).body).items as { id: string }[];
+        const missing = await get("/v1/findings/00000000-0000-4000-8000-000000000000/download", tokens[1]);
+        expect(missing.status).to.equal(404);
+        expect(await get(`/v1/findings/${ofFirst.id}/download`, tokens[1])).to.deep.equal(missing);
+        expect(await get(`/v1/findings/${ofFirst.id}`, tokens[1])).to.deep.equal(await get("/v1/findings/00000000-0000-4000-8000-000000000000", tokens[1]));
     });
 
     it("a file uploaded through the API's upload URL is converted and scored; its alert reaches only the subscribed client", async () => {
