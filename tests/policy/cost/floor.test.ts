@@ -5,7 +5,7 @@ import * as path from "path";
 import { floorMonth } from "../../../policy/lib/cost/floor";
 import { GB, HOURS_PER_MONTH, SECONDS_PER_MONTH, flow } from "../../../policy/lib/cost/model";
 import { PRICES, PriceId } from "../../../policy/lib/cost/prices";
-import { bare, usage } from "./fixtures";
+import { bare, expectPricedLines, usage } from "./fixtures";
 
 const p = (id: PriceId) => PRICES[id].usd;
 
@@ -57,12 +57,7 @@ describe("policy/lib/cost: the floor's lines, each priced from prices.json", () 
             ["SageMaker", "serverless scoring at 1 GB (compute)", rows / 50_000, "seconds", rows / 50_000 * p("sagemaker.serverlessPerGbSecond")],
             ["SageMaker", "serverless data processed (features in)", rows * MEASURED_FEATURE_BYTES_PER_ROW / GB, "GB", rows * MEASURED_FEATURE_BYTES_PER_ROW / GB * p("sagemaker.serverlessDataGb")],
         ] as const;
-        expect(f.lines.map((l) => [l.service, l.item, l.unit])).to.deep.equal(expected.map(([s, i, , unit]) => [s, i, unit]));
-        f.lines.forEach((l, i) => {
-            expect(l.quantity, l.item).to.be.closeTo(expected[i][2], 1e-9 * expected[i][2]);
-            expect(l.usd, l.item).to.be.closeTo(expected[i][4], 1e-9 * expected[i][4]);
-        });
-        expect(f.totalUsd).to.be.closeTo(expected.reduce((n, e) => n + e[4], 0), 1e-9);
+        expectPricedLines(f, expected, 1e-9);
         expect(f.month).to.equal(3);
     });
 

@@ -8,7 +8,7 @@ import { Design } from "../../../policy/lib/cost/model";
 import { MEASURED_CSV_BYTES_PER_READING, MEASURED_FEATURE_BYTES_PER_ROW } from "../../../policy/lib/cost/measured";
 import { FUNCTION_NAMES, Workload, predictMeter, priceMeter } from "../../../policy/lib/cost/predict";
 import { Meter } from "../../../policy/lib/cost/meter";
-import { bare } from "./fixtures";
+import { expectPricedLines, meteredDesign } from "./fixtures";
 
 const GB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -28,13 +28,7 @@ function approx(actual: unknown, expected: unknown, path = "meter"): void {
 }
 
 // Buffers flush every 60 s (64 MiB never fills at 100 detectors): a 600 s run writes 10 objects per prefix.
-const design: Design = {
-    ...bare,
-    stream: { mode: "PROVISIONED", shards: 1, encrypted: true },
-    firehose: { bufferMiB: 64, bufferSeconds: 60, compressed: true, transformBatchMb: 3 },
-    endpoint: { kind: "serverless", memoryMb: 2048, maxConcurrency: 5 },
-    lambdaMemoryMb: { transform: 256, inference: 1024, registryAccess: 512 },
-};
+const design: Design = meteredDesign(512);
 const workload: Workload = { detectors: 100, simulatedSeconds: 600, readingsPerRecord: 60, bytesPerReading: 329, compressionRatio: 0.15, clients: 5, badReadingShare: 0.1 };
 
 describe("policy/lib/cost/predict: a run's meter, derived by hand", () => {
@@ -135,12 +129,7 @@ describe("policy/lib/cost/predict: pricing a hand-made meter", () => {
             ["Lambda", "a", 50, "invocations", 50 * p("lambda.request") + 4 * 2 * p("lambda.arm64GbSecond")],
             ["SageMaker", "serverless data processed (features in)", 0.5, "GB", 0.5 * p("sagemaker.serverlessDataGb")],
         ] as const;
-        expect(priced.lines.map((l) => [l.service, l.item, l.unit])).to.deep.equal(expected.map(([s, i, , u]) => [s, i, u]));
-        priced.lines.forEach((l, i) => {
-            expect(l.quantity, l.item).to.be.closeTo(expected[i][2], 1e-9 * expected[i][2]);
-            expect(l.usd, l.item).to.be.closeTo(expected[i][4], 1e-9 * expected[i][4]);
-        });
-        expect(priced.totalUsd).to.be.closeTo(expected.reduce((n, e) => n + e[4], 0), 1e-12);
+        expectPricedLines(priced, expected, 1e-12);
     });
 
     it("bills at least one PUT unit a record, even with no payload bytes metered", () => {

@@ -5,16 +5,10 @@ import { Design, SECONDS_PER_MONTH, estimateMonth, flow, inferenceSeconds } from
 import { FUNCTION_NAMES, Workload, predictMeter, priceMeter } from "../../../policy/lib/cost/predict";
 import { Meter, meterSince, relativeDifference } from "../../../policy/lib/cost/meter";
 import { PRICES } from "../../../policy/lib/cost/prices";
-import { bare } from "./fixtures";
+import { meteredDesign } from "./fixtures";
 
 const GB = 1024 ** 3;
-const design: Design = {
-    ...bare,
-    stream: { mode: "PROVISIONED", shards: 1, encrypted: true },
-    firehose: { bufferMiB: 64, bufferSeconds: 60, compressed: true, transformBatchMb: 3 },
-    endpoint: { kind: "serverless", memoryMb: 2048, maxConcurrency: 5 },
-    lambdaMemoryMb: { transform: 256, inference: 1024, registryAccess: 256 },
-};
+const design: Design = meteredDesign(256);
 const workload: Workload = { detectors: 100, simulatedSeconds: 600, readingsPerRecord: 60, bytesPerReading: 329, compressionRatio: 0.15, clients: 5 };
 
 describe("policy/lib/cost: predicting and pricing a meter (calibration contract)", () => {
