@@ -249,16 +249,21 @@ export class LocalCloud {
     async drain(maxSimulatedSeconds = 3600): Promise<void> {
         await this.fleetReady;
         await this.fleet?.flush();
+        const pending = () => ({
+            "Firehose records": this.firehoses.reduce((n, f) => n + f.pending(), 0),
+            "EventBridge deliveries": this.events.pending(),
+            "Lambda async invocations": this.lambda.pendingAsync(),
+        });
         for (let i = 0; i < maxSimulatedSeconds; i++) {
             for (const f of this.firehoses) await f.tick({ force: true });
             await this.events.tick();
             await this.lambda.tick();
-            const pending = this.firehoses.reduce((n, f) => n + f.pending(), 0) + this.events.pending() + this.lambda.pendingAsync();
-            if (pending === 0) return;
+            if (Object.values(pending()).every((n) => n === 0)) return;
             this.clock.advance(1);
             this.simulatedSeconds += 1;
         }
-        throw new Error(`local cloud: still busy after ${maxSimulatedSeconds} simulated seconds of draining`);
+        const left = Object.entries(pending()).filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`).join(", ");
+        throw new Error(`local cloud: still busy after ${maxSimulatedSeconds} simulated seconds of draining (pending: ${left})`);
     }
 
     snapshotMeter(): Meter {

@@ -12,6 +12,13 @@ import { enableLocalLogins, LOCAL_DB_PASSWORD } from "../../../scripts/lib/local
 import { READ_USER } from "../../../infra/registry";
 
 describe("registry: the read-only database user (migration 0004)", () => {
+    /** A pool signing in as the reader the way the local cloud does (each new connection signs in afresh). */
+    const readerPool = (): Pool => {
+        const url = new URL(db.url);
+        url.username = READ_USER;
+        url.password = LOCAL_DB_PASSWORD;
+        return poolFromUrl(url.toString(), 2);
+    };
     let db: TestDatabase;
     let other: TestDatabase;
     let reader: Pool;
@@ -23,10 +30,7 @@ describe("registry: the read-only database user (migration 0004)", () => {
         clientId = (await createClient(db.pool, { name: "Read-only check" })).id;
         const admin = await migrationConnection({ ...urlOptions(db.url) });
         try { await enableLocalLogins(admin, db.name, [READ_USER]); } finally { await admin.end(); }
-        const url = new URL(db.url);
-        url.username = READ_USER;
-        url.password = LOCAL_DB_PASSWORD;
-        reader = poolFromUrl(url.toString(), 2);
+        reader = readerPool();
     });
     after(async () => { await reader?.end(); await db?.drop(); await other?.drop(); });
 
@@ -62,6 +66,20 @@ describe("registry: the read-only database user (migration 0004)", () => {
         for (const sql of [`SELECT id FROM \`${other.name}\`.notes`, "SELECT user FROM mysql.user"]) {
             const err = await reader.query(sql).then(() => undefined, (e) => e);
             expect(err?.code, sql).to.equal("ER_TABLEACCESS_DENIED_ERROR");
+        }
+    });
+
+    it("migrating another database leaves the server-wide account as it is: a reader signed in locally stays signed in", async () => {
+        const later = await withTestDatabase();
+        const fresh = readerPool();
+        try {
+            const [rows] = await fresh.query<any[]>("SELECT name FROM clients WHERE id = ?", [clientId]);
+            expect(rows).to.deep.equal([{ name: "Read-only check" }]);
+            const [[account]] = await db.pool.query<any[]>("SELECT ssl_type FROM mysql.user WHERE user = ? AND host = '%'", [READ_USER]);
+            expect(account.ssl_type, "the other database's migration rewrote the account's TLS requirement").to.equal("");
+        } finally {
+            await fresh.end();
+            await later.drop();
         }
     });
 
