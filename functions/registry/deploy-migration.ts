@@ -21,15 +21,12 @@ function identifier(value: string | undefined, what: string): string {
     return value;
 }
 
-/**
- * The application user: IAM auth only, TLS only, and read/insert/update on the registry (no DDL, no
- * DELETE). TLS is required when the account is created, not by an ALTER: accounts are server-wide, and
- * an ALTER on every run would rewrite one that exists (as migration 0004 explains).
- */
+/** The application user: IAM auth only, TLS only, and read/insert/update on the registry (no DDL, no DELETE). */
 export function appUserStatements(user: string, database: string, auth = RDS_IAM_AUTH): string[] {
     const u = `'${identifier(user, "application user")}'@'%'`;
     return [
-        `CREATE USER IF NOT EXISTS ${u} ${auth} REQUIRE SSL`,
+        `CREATE USER IF NOT EXISTS ${u} ${auth}`,
+        `ALTER USER ${u} REQUIRE SSL`,
         `GRANT SELECT, INSERT, UPDATE ON \`${identifier(database, "database name")}\`.* TO ${u}`,
     ];
 }

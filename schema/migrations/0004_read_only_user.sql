@@ -7,14 +7,12 @@
 -- without that plugin (the local MariaDB, or an instance with IAM auth disabled) answers ERROR 1524
 -- "Plugin 'AWSAuthenticationPlugin' is not loaded": there the account is created locked, with no
 -- way to sign in until someone deliberately gives it one (the local cloud does: docs/local.md).
--- Accounts are server-wide, so IF NOT EXISTS keeps every further database's migration a no-op here:
--- TLS is required in the CREATE itself, never by a later ALTER, because an ALTER would rewrite the
--- account each time any database on the server is migrated (it locked a running local cloud's
--- reader out whenever another process migrated a database: tests/functions/registry/read-only-user.test.ts).
+-- Accounts are server-wide, so IF NOT EXISTS keeps every further database's migration a no-op here.
 BEGIN NOT ATOMIC
     DECLARE EXIT HANDLER FOR 1524
         CREATE USER IF NOT EXISTS 'mdetect_reader'@'%' ACCOUNT LOCK;
-    CREATE USER IF NOT EXISTS 'mdetect_reader'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL;
+    CREATE USER IF NOT EXISTS 'mdetect_reader'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS';
+    ALTER USER 'mdetect_reader'@'%' REQUIRE SSL;
 END;
 
 -- `ON *` is the default database (MariaDB GRANT, "Privilege Levels"): the one being migrated,

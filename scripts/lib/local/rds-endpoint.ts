@@ -39,11 +39,11 @@ export class LocalRdsEndpoints {
         const users = connecting.map((f) => f.environment.DB_USER).filter((u): u is string => Boolean(u));
         // The deploy migrator creates the application user (APP_USER) after migrating; the migrations create the others.
         const appUser = connecting.map((f) => f.environment.APP_USER).find(Boolean);
-        await this.registry.enableLogins(users, appUser);
+        const backendAccounts = await this.registry.enableLogins(users, appUser);
         this.ca = createLocalCa();
         for (const db of this.plan.databases) {
             const front = new RdsFront({
-                backend: this.registry.server, backendPassword: LOCAL_DB_PASSWORD, tls: this.ca.server,
+                backend: this.registry.server, backendPassword: LOCAL_DB_PASSWORD, backendAccounts, tls: this.ca.server,
                 region: this.plan.region, account: this.plan.account, resourceId: db.resourceId,
                 principals: this.principals, authorizer: this.authorizer,
             });

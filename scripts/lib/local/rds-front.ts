@@ -48,6 +48,11 @@ export interface RdsFrontOptions {
     readonly backend: { readonly host: string; readonly port: number };
     /** The password of the local accounts (db-users.ts). */
     readonly backendPassword: string;
+    /**
+     * The local account each database user signs in to the server as (its twin for this database:
+     * db-users.ts); a user without one is passed on as named, for the server to refuse.
+     */
+    readonly backendAccounts?: ReadonlyMap<string, string>;
     readonly tls: { readonly cert: string; readonly key: string };
     readonly region: string;
     readonly account: string;
@@ -167,7 +172,8 @@ export class RdsFront {
 
         // The same session on MariaDB: the client's flags (less TLS: the backend hop is loopback).
         const flags = (response.clientFlags & ~CLIENT.SSL) >>> 0;
-        backend.write(frame(greeting.seq + 1, nativeHandshakeResponse(response, flags, this.options.backendPassword, server.scramble)));
+        const local = { ...response, user: this.options.backendAccounts?.get(response.user) ?? response.user };
+        backend.write(frame(greeting.seq + 1, nativeHandshakeResponse(local, flags, this.options.backendPassword, server.scramble)));
         let reply = await fromBackend.next();
         if (reply.payload[0] === 0xfe) {
             const ask = parseAuthSwitch(reply.payload);

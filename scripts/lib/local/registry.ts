@@ -63,11 +63,11 @@ export class LocalRegistry {
         return { host: host ?? "127.0.0.1", port: port ?? 3306 };
     }
 
-    /** Lets `users` sign in locally (`appUser` created with the deploy migrator's grants on this database). */
-    async enableLogins(users: readonly string[], appUser?: string): Promise<void> {
+    /** Lets `users` sign in locally (`appUser` created with the deploy migrator's grants on this database): user -> local account. */
+    async enableLogins(users: readonly string[], appUser?: string): Promise<Map<string, string>> {
         const admin = await migrationConnection({ ...urlOptions(SERVER_URL), database: undefined });
         try {
-            await enableLocalLogins(admin, this.name, users, appUser);
+            return await enableLocalLogins(admin, this.name, users, appUser);
         } finally {
             await admin.end();
         }

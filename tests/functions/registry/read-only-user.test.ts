@@ -15,7 +15,7 @@ describe("registry: the read-only database user (migration 0004)", () => {
     /** A pool signing in as the reader the way the local cloud does (each new connection signs in afresh). */
     const readerPool = (): Pool => {
         const url = new URL(db.url);
-        url.username = READ_USER;
+        url.username = readerAccount;
         url.password = LOCAL_DB_PASSWORD;
         return poolFromUrl(url.toString(), 2);
     };
@@ -23,13 +23,15 @@ describe("registry: the read-only database user (migration 0004)", () => {
     let other: TestDatabase;
     let reader: Pool;
     let clientId: string;
+    /** The reader's local twin for this database (db-users.ts): it holds the reader's grants here. */
+    let readerAccount: string;
 
     before(async () => {
         [db, other] = await Promise.all([withTestDatabase(), withTestDatabase({ migrated: false })]);
         await other.pool.query("CREATE TABLE notes (id INT PRIMARY KEY)");
         clientId = (await createClient(db.pool, { name: "Read-only check" })).id;
         const admin = await migrationConnection({ ...urlOptions(db.url) });
-        try { await enableLocalLogins(admin, db.name, [READ_USER]); } finally { await admin.end(); }
+        try { readerAccount = (await enableLocalLogins(admin, db.name, [READ_USER])).get(READ_USER)!; } finally { await admin.end(); }
         reader = readerPool();
     });
     after(async () => { await reader?.end(); await db?.drop(); await other?.drop(); });
@@ -69,18 +71,38 @@ describe("registry: the read-only database user (migration 0004)", () => {
         }
     });
 
-    it("migrating another database leaves the server-wide account as it is: a reader signed in locally stays signed in", async () => {
+    it("signs in as its own twin, holding exactly the reader's grants on this database", async () => {
+        const grantsOf = async (user: string) => {
+            const [rows] = await db.pool.query<any[]>(`SHOW GRANTS FOR '${user}'@'%'`);
+            return rows.map((g) => String(Object.values(g)[0])).filter((g) => g.includes(`\`${db.name}\``)).map((g) => g.replace(`\`${user}\``, "<grantee>"));
+        };
+        expect(readerAccount).to.not.equal(READ_USER);
+        expect(await grantsOf(readerAccount)).to.deep.equal(await grantsOf(READ_USER)).and.to.have.length(1);
+    });
+
+    it("keeps signing in while another database is migrated (0004 re-asserts the server-wide account each time)", async () => {
         const later = await withTestDatabase();
         const fresh = readerPool();
         try {
             const [rows] = await fresh.query<any[]>("SELECT name FROM clients WHERE id = ?", [clientId]);
             expect(rows).to.deep.equal([{ name: "Read-only check" }]);
             const [[account]] = await db.pool.query<any[]>("SELECT ssl_type FROM mysql.user WHERE user = ? AND host = '%'", [READ_USER]);
-            expect(account.ssl_type, "the other database's migration rewrote the account's TLS requirement").to.equal("");
+            expect(account.ssl_type, "the real account stays as the migrations made it").to.equal("ANY");
         } finally {
             await fresh.end();
             await later.drop();
         }
+    });
+
+    it("loses its twin with its database: nothing of a dropped database stays on the server", async () => {
+        const scratch = await withTestDatabase();
+        const admin = await migrationConnection({ ...urlOptions(scratch.url) });
+        let twin: string;
+        try { twin = (await enableLocalLogins(admin, scratch.name, [READ_USER])).get(READ_USER)!; } finally { await admin.end(); }
+        const accounts = async () => (await db.pool.query<any[]>("SELECT user FROM mysql.user WHERE user = ?", [twin]))[0].length;
+        expect(await accounts()).to.equal(1);
+        await scratch.drop();
+        expect(await accounts()).to.equal(0);
     });
 
     it("the migration's grant cannot become global: without a default database MariaDB refuses `ON *`", async () => {

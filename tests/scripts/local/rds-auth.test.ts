@@ -6,6 +6,7 @@
  */
 import { expect } from "chai";
 import { APP_USER, FrontFixture, READ_USER, signIn, signInError, startFront } from "./rds-fixtures";
+import { localAccount } from "../../../scripts/lib/local/db-users";
 
 describe("local RDS front: IAM database authentication", function () {
     const clock = { offsetMs: 0 };
@@ -18,7 +19,8 @@ describe("local RDS front: IAM database authentication", function () {
         const conn = await signIn(f, f.session("reader-fn", [READ_USER]), READ_USER);
         try {
             const [rows] = await conn.query<any[]>("SELECT CURRENT_USER() AS me, DATABASE() AS db");
-            expect(rows).to.deep.equal([{ me: `${READ_USER}@%`, db: f.db.name }]);
+            // On the server the session is the reader's twin for this database (db-users.ts), holding its grants.
+            expect(rows).to.deep.equal([{ me: `${localAccount(READ_USER, f.db.name)}@%`, db: f.db.name }]);
         } finally { await conn.end(); }
         expect(f.front.connections.at(-1)).to.deep.include({ user: READ_USER, caller: "reader-fn", ok: true });
     });

@@ -34,12 +34,13 @@ export interface FrontFixture {
 export async function startFront(clock: { offsetMs: number } = { offsetMs: 0 }): Promise<FrontFixture> {
     const db = await withTestDatabase();
     const admin = await migrationConnection({ ...urlOptions(db.url) });
-    try { await enableLocalLogins(admin, db.name, [READ_USER, APP_USER], APP_USER); } finally { await admin.end(); }
+    let backendAccounts: Map<string, string>;
+    try { backendAccounts = await enableLocalLogins(admin, db.name, [READ_USER, APP_USER], APP_USER); } finally { await admin.end(); }
     const ca = createLocalCa();
     const principals = new Principals();
     const server = urlOptions(db.url);
     const front = new RdsFront({
-        backend: { host: server.host!, port: server.port! }, backendPassword: LOCAL_DB_PASSWORD, tls: ca.server,
+        backend: { host: server.host!, port: server.port! }, backendPassword: LOCAL_DB_PASSWORD, backendAccounts, tls: ca.server,
         region: REGION, account: ACCOUNT, resourceId: RESOURCE_ID, principals, authorizer: iamAuthorizer(ACCOUNT, REGION),
         now: () => Date.now() + clock.offsetMs,
     });
