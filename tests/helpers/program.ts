@@ -6,9 +6,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram, ProgramRun, PlannedResource, RunOptions, ROOT } from "../../scripts/lib/mock-run";
+import { allowTime } from "./current-test";
 
 /**
- * The timeout for a hook or test that waits for a program run: a cold run (closure cache empty, as
+ * The timeout for a hook or test that waits for a program run (a test gets it by asking for the run:
+ * current-test.ts; a hook sets it): a cold run (closure cache empty, as
  * on a clean clone) serializes every Lambda and took over 300 s on this 2-core machine at load 7,
  * and runs queue behind each other (the mock runtime is global). Generous, since a hook that times
  * out fails every test of its suite.
@@ -16,10 +18,13 @@ import { runProgram, ProgramRun, PlannedResource, RunOptions, ROOT } from "../..
 export const PROGRAM_RUN_TIMEOUT_MS = 900_000;
 
 const cache = new Map<string, Promise<ProgramRun>>();
+/** Runs that have finished (a test asking for one of them waits for nothing). */
+const finished = new WeakSet<Promise<ProgramRun>>();
 let queue: Promise<unknown> = Promise.resolve();
 
 /** A run of its own (not shared), after the runs already asked for: the mock runtime is global. */
 export function programWith(options: RunOptions): Promise<ProgramRun> {
+    allowTime(PROGRAM_RUN_TIMEOUT_MS);
     const run = queue.then(() => runProgram(options));
     queue = run.catch(() => undefined);
     return run;
@@ -35,8 +40,11 @@ export function program(config: Record<string, unknown> = {}, stack = "dev"): Pr
     const key = JSON.stringify([stack, config]);
     let run = cache.get(key);
     if (!run) {
-        run = programWith({ stack, config });
-        cache.set(key, run);
+        const started = programWith({ stack, config });
+        started.then(() => finished.add(started), () => finished.add(started));
+        cache.set(key, run = started);
+    } else if (!finished.has(run)) {
+        allowTime(PROGRAM_RUN_TIMEOUT_MS);
     }
     return run;
 }

@@ -1,0 +1,25 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+describe("tests/helpers/current-test: a slow step lifts only the running test's timeout", function () {
+    this.timeout(120_000);
+
+    it("the test that asks gets the time, tests that do not ask (and the one after it) keep theirs, and a smaller ask changes nothing", () => {
+        const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--reporter", "json", path.join("tests", "fixtures", "current-test", "slow-steps.fixture.ts")], {
+            cwd: ROOT, encoding: "utf8", timeout: 60_000,
+        });
+        const report = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
+        expect(report.passes.map((t: { title: string }) => t.title)).to.deep.equal([
+            "asks for time, then takes longer than its own timeout",
+            "asks for less than it has, and is held to what it has",
+        ]);
+        expect(report.failures.map((t: { title: string; err: { message: string } }) => [t.title, /Timeout of 300ms exceeded/.test(t.err.message)])).to.deep.equal([
+            ["takes longer than its timeout without asking", true],
+            ["asked for time in the test before: the next test has its own timeout again", true],
+        ]);
+        expect(run.status).to.equal(2);
+    });
+});
