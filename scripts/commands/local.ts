@@ -13,7 +13,8 @@ import { LocalCloud } from "../lib/local/cloud";
 import { SEED } from "../lib/registry-seed";
 import { localModel } from "../lib/local/model";
 
-const STATE_DIR = path.join(ROOT, "out", "local");
+/** Where a running `local up` leaves its pid and mail (MDETECT_LOCAL_STATE_DIR: another place, e.g. for a test beside a running one). */
+const STATE_DIR = process.env.MDETECT_LOCAL_STATE_DIR ?? path.join(ROOT, "out", "local");
 const STATE_FILE = path.join(STATE_DIR, "state.json");
 /** Every e-mail SNS delivers, one .eml file per message under <address>/. */
 const MAIL_DIR = path.join(STATE_DIR, "mail");
