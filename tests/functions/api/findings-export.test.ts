@@ -56,7 +56,27 @@ describe("functions/api findings-export: JSON from the gzip CSV inference writes
         }
     });
 
+    it("reads CRLF line endings and a last row without a final newline like the plain file", async () => {
+        const header = "detector_id,timestamp,seq,score,severity";
+        const rows = ["MD-0001,2026-01-02T00:00:00Z,0,0.1,info", "MD-0002,2026-01-02T00:00:01Z,7,0.9,alert"];
+        const plain = JSON.parse(gunzipSync(await findingsCsvToJson(Readable.from([gzipSync(`${header}\n${rows.join("\n")}\n`)]))).toString("utf8"));
+        expect(plain).to.have.length(2);
+        for (const text of [`${header}\r\n${rows.join("\r\n")}\r\n`, `${header}\n${rows.join("\n")}`, `${header}\r\n${rows.join("\r\n")}`]) {
+            const json = JSON.parse(gunzipSync(await findingsCsvToJson(Readable.from([gzipSync(text)]))).toString("utf8"));
+            expect(json, JSON.stringify(text)).to.deep.equal(plain);
+        }
+    });
+
+    it("refuses a blank score rather than reading it as 0", async () => {
+        for (const score of [" ", "\t"]) {
+            let error: unknown;
+            try { await findingsCsvToJson(Readable.from([gzipSync(`detector_id,timestamp,seq,score,severity\nMD-0001,2026-01-02T00:00:00Z,1,${score},info\n`)])); } catch (e) { error = e; }
+            expect((error as Error)?.name, JSON.stringify(score)).to.equal("FindingsFormatError");
+        }
+    });
+
     it("keeps the conversion next to its CSV, under the same client and project", () => {
+        expect(jsonKeyOf("findings/c/p/run.csv-v2/src.csv.gz")).to.equal("findings/c/p/run.csv-v2/src.json.gz");
         expect(jsonKeyOf("findings/c/p/2026-01-02/00/src-0123456789ab.csv.gz")).to.equal("findings/c/p/2026-01-02/00/src-0123456789ab.json.gz");
         expect(jsonKeyOf("findings/c/p/legacy.csv")).to.equal("findings/c/p/legacy.json.gz");
     });

@@ -102,6 +102,13 @@ describe("functions/api: identity and router", () => {
             }
         });
 
+        it("answers success as JSON that nothing may cache or sniff", async () => {
+            const result = await handle()(apiEvent("GET /v1/whoami", { claims: claims({ clientId: CLIENT }) }));
+            expect(result.statusCode).to.equal(200);
+            expect(result.headers).to.deep.equal({ "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+            expect(body(result)).to.include({ clientId: CLIENT });
+        });
+
         it("turns handler problems into RFC 9457 bodies with type, title, status and detail", async () => {
             const result = await handle({ fail: notFound("finding") })(apiEvent("GET /v1/fail", { claims: claims() }));
             expect(result.statusCode).to.equal(404);

@@ -32,6 +32,16 @@ describe("functions/api: upload file names and page cursors", () => {
             for (const value of [undefined, null, 42, ["a.json"], { name: "a.json" }]) expect(refused(() => safeFilename(value))).to.equal(true);
         });
 
+        it("says which rule a refused name broke: its type, its length (empty or too long) or its alphabet", () => {
+            const detail = (value: unknown): string | undefined => {
+                try { safeFilename(value); } catch (error) { return isHttpProblem(error) ? error.detail : undefined; }
+                return undefined;
+            };
+            expect(detail(42)).to.equal("filename must be a string.");
+            for (const name of ["", "x".repeat(MAX_FILENAME_LENGTH + 1)]) expect(detail(name), name).to.equal(`filename must be 1 to ${MAX_FILENAME_LENGTH} characters.`);
+            for (const name of ["..", "a/b", ".x"]) expect(detail(name), name).to.match(/^filename may hold only ASCII letters, digits, '\.', '_' and '-'/);
+        });
+
         it("accepts exactly the names that are a single, plain, ASCII path segment, and returns them unchanged", () => {
             // Half the names from the safe alphabet (mostly acceptable), half arbitrary: both outcomes are exercised and counted.
             const plain = fc.string({ unit: fc.constantFrom(..."aZ09._-"), minLength: 0, maxLength: MAX_FILENAME_LENGTH + 2 });
@@ -64,6 +74,49 @@ describe("functions/api: upload file names and page cursors", () => {
             expect(refused(() => decodeCursor(cursor, CLIENT_B, query))).to.equal(true);
             expect(refused(() => decodeCursor(cursor, CLIENT_A, { ...query, from: "2025-01-01" }))).to.equal(true);
             expect(refused(() => decodeCursor(cursor, CLIENT_A, { ...query, projectId: CLIENT_A }))).to.equal(true);
+        });
+
+        /** The envelope a cursor carries, edited and re-encoded as a forger would. */
+        const forged = (edit: (envelope: Record<string, unknown>) => unknown): string => {
+            const envelope = JSON.parse(Buffer.from(encodeCursor("p", CLIENT_A, query), "base64url").toString("utf8"));
+            return Buffer.from(JSON.stringify(edit(envelope))).toString("base64url");
+        };
+
+        it("are the same for the same filters whatever their order and whether an absent one is undefined or missing", () => {
+            const cursor = encodeCursor("pos", CLIENT_A, query);
+            expect(decodeCursor(cursor, CLIENT_A, { from: "2026-01-01", detectorId: CLIENT_B })).to.equal("pos");
+            expect(decodeCursor(cursor, CLIENT_A, { to: undefined, from: "2026-01-01", projectId: undefined, detectorId: CLIENT_B })).to.equal("pos");
+            expect(refused(() => decodeCursor(cursor, CLIENT_A, { ...query, to: "" }))).to.equal(true);
+        });
+
+        it("are accepted up to 512 characters and refused above, with one fixed 400 detail", () => {
+            // A 384-byte envelope is exactly 512 base64url characters; one byte more is 514.
+            const base = encodeCursor("", CLIENT_A, query);
+            const envelopeBytes = Buffer.from(base, "base64url").length;
+            const at = "x".repeat(384 - envelopeBytes);
+            expect(encodeCursor(at, CLIENT_A, query)).to.have.length(512);
+            expect(decodeCursor(encodeCursor(at, CLIENT_A, query), CLIENT_A, query)).to.equal(at);
+            const over = encodeCursor(`${at}x`, CLIENT_A, query);
+            expect(over.length).to.be.greaterThan(512);
+            let error: unknown;
+            try { decodeCursor(over, CLIENT_A, query); } catch (e) { error = e; }
+            expect(isHttpProblem(error) && error.detail).to.equal("Query parameter cursor is not a cursor this query returned.");
+        });
+
+        it("are refused with any character outside base64url before, inside or after an issued one", () => {
+            const cursor = encodeCursor("pos", CLIENT_A, query);
+            for (const c of ["!", "=", "+", "/", " ", "."]) {
+                for (const text of [`${c}${cursor}`, `${cursor}${c}`, `${cursor.slice(0, 4)}${c}${cursor.slice(4)}`]) {
+                    expect(refused(() => decodeCursor(text, CLIENT_A, query)), text).to.equal(true);
+                }
+            }
+        });
+
+        it("are refused when their envelope is not an object, another version, or a position that is not a string", () => {
+            const bad = [forged(() => null), forged(() => 1), forged(() => "x"), forged(() => []),
+                forged((e) => ({ ...e, v: 2 })), forged((e) => ({ ...e, k: 5 })), forged((e) => ({ ...e, k: null })), forged(({ v, s }) => ({ v, s }))];
+            for (const text of bad) expect(refused(() => decodeCursor(text, CLIENT_A, query)), Buffer.from(text, "base64url").toString()).to.equal(true);
+            expect(decodeCursor(forged((e) => e), CLIENT_A, query)).to.equal("p");
         });
 
         it("refuse anything that is not a cursor this API issued, without throwing anything but a 400", () => {

@@ -66,6 +66,11 @@ describe("inference: chunking under the payload limit", () => {
         expect(() => chunkAll(["x".repeat(100)], 100)).to.throw(/101 bytes/).with.property("name", "OversizeRowError");
     });
 
+    it("sends a single row of exactly the limit (its newline included) as one chunk of the limit", () => {
+        const chunks = chunkAll(["x".repeat(99 * MAX_SCORE_LINE_BYTES), "y".repeat(99 * MAX_SCORE_LINE_BYTES)], 99 * MAX_SCORE_LINE_BYTES + 1);
+        expect(chunks.map((c) => c.bytes)).to.deep.equal([99 * MAX_SCORE_LINE_BYTES + 1, 99 * MAX_SCORE_LINE_BYTES + 1]);
+    });
+
     for (const kind of ["serverless", "instance"] as EndpointKind[]) {
         describe(`${kind} endpoint (${PAYLOAD_LIMIT_BYTES[kind]} bytes)`, () => {
             const limit = PAYLOAD_LIMIT_BYTES[kind];
