@@ -1,16 +1,11 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as path from "path";
-
-const ROOT = path.join(__dirname, "..", "..");
+import { mochaOn } from "./mocha-fixture";
 
 describe("tests/helpers/current-test: a slow step lifts only the running test's or hook's timeout", function () {
     this.timeout(120_000);
 
     it("the test or hook that asks gets the time, those that do not ask (and the test after it) keep theirs, a smaller ask changes nothing, and callback-style tests still get done", () => {
-        const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--reporter", "json", path.join("tests", "fixtures", "current-test", "slow-steps.fixture.ts")], {
-            cwd: ROOT, encoding: "utf8", timeout: 60_000,
-        });
+        const run = mochaOn("current-test/slow-steps.fixture.ts", ["--reporter", "json"]);
         const report = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
         expect(report.passes.map((t: { title: string }) => t.title)).to.deep.equal([
             "asks for time, then takes longer than its own timeout",

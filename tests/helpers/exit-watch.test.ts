@@ -1,17 +1,8 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { mochaOn } from "./mocha-fixture";
 
-const ROOT = path.join(__dirname, "..", "..");
-
-/** Mocha with the project's .mocharc.json (and so the exit watch) on one fixture file. */
-function mocha(fixture: string) {
-    const started = Date.now();
-    const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), path.join("tests", "fixtures", "exit-watch", fixture)], {
-        cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, MDETECT_EXIT_GRACE_MS: "2000" },
-    });
-    return { ...run, seconds: (Date.now() - started) / 1000 };
-}
+/** The exit watch's own fixtures, with a short grace period. */
+const mocha = (fixture: string) => mochaOn(`exit-watch/${fixture}`, [], { MDETECT_EXIT_GRACE_MS: "2000" });
 
 describe("tests/helpers/exit-watch: a run always ends, with mocha's code, and a leaked handle fails it", function () {
     this.timeout(120_000);

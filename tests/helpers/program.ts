@@ -9,9 +9,8 @@ import { runProgram, ProgramRun, PlannedResource, RunOptions, ROOT } from "../..
 import { allowTime } from "./current-test";
 
 /**
- * The timeout for a hook or test that waits for a program run (a test gets it by asking for the run:
- * current-test.ts; a hook sets it): a cold run (closure cache empty, as
- * on a clean clone) serializes every Lambda and took over 300 s on this 2-core machine at load 7,
+ * The timeout for a hook or test that waits for a program run (each gets it by asking for a run not
+ * yet made: current-test.ts): a cold run (closure cache empty, as on a clean clone) serializes every Lambda and took over 300 s on this 2-core machine at load 7,
  * and runs queue behind each other (the mock runtime is global). Generous, since a hook that times
  * out fails every test of its suite.
  */
