@@ -84,6 +84,8 @@ export class RdsFront {
      * and, when it starts, open sessions are dropped (a reboot or failover as clients see it).
      */
     unavailable: () => boolean = () => false;
+    /** Why each handshake that broke off ended (a socket error, a backend that went away), for diagnosis. */
+    readonly brokenHandshakes: string[] = [];
     /** Called with each chunk's statements as a signed-in session sends them (the meter's registry queries). */
     onStatements?: (count: number, connection: RdsConnection) => void;
 
@@ -126,7 +128,8 @@ export class RdsFront {
         client.on("error", closeBoth);
         try {
             await this.handshake(client, backend);
-        } catch {
+        } catch (err) {
+            this.brokenHandshakes.push((err as Error)?.message ?? String(err));
             closeBoth();
         }
     }

@@ -5,7 +5,8 @@
  * without TLS is refused as require_secure_transport refuses it.
  */
 import { expect } from "chai";
-import { APP_USER, FrontFixture, READ_USER, signIn, signInError, startFront } from "./rds-fixtures";
+import * as net from "net";
+import { APP_USER, FrontFixture, READ_USER, SIGN_IN_TIMEOUT_MS, signIn, signInError, startFront } from "./rds-fixtures";
 import { localAccount } from "../../../scripts/lib/local/db-users";
 
 describe("local RDS front: IAM database authentication", function () {
@@ -62,6 +63,15 @@ describe("local RDS front: IAM database authentication", function () {
         });
     }
 
+    it("keeps why a handshake broke off: a client that leaves after the greeting", async () => {
+        const before = f.front.brokenHandshakes.length;
+        const socket = net.connect(f.front.port, f.front.host);
+        await new Promise((resolve) => socket.once("data", resolve));
+        socket.destroy();
+        for (let waited = 0; f.front.brokenHandshakes.length === before && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(f.front.brokenHandshakes.slice(before)).to.deep.equal(["connection closed during the handshake"]);
+    });
+
     it("refuses a session without TLS before any password is sent", async () => {
         const before = f.front.connections.length;
         const err = await signInError(f, f.session("plain", [READ_USER]), READ_USER, { ssl: false });
@@ -71,7 +81,7 @@ describe("local RDS front: IAM database authentication", function () {
 
     it("presents a certificate the RDS CA bundle would not vouch for: a client that trusts only the real bundle refuses it", async () => {
         const mysql = await import("mysql2/promise");
-        const err = await mysql.createConnection({ host: f.front.host, port: f.front.port, user: READ_USER, ssl: "Amazon RDS", connectTimeout: 5000 }).catch((e) => e);
+        const err = await mysql.createConnection({ host: f.front.host, port: f.front.port, user: READ_USER, ssl: "Amazon RDS", connectTimeout: SIGN_IN_TIMEOUT_MS }).catch((e) => e);
         expect(String(err?.code ?? err?.message)).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY|unable to get local issuer|HANDSHAKE_SSL_ERROR/i);
     });
 });

@@ -55,6 +55,16 @@ export async function startFront(clock: { offsetMs: number } = { offsetMs: 0 }):
     };
 }
 
+/**
+ * How long a test's sign-in may take. The client and the front share the test process, so a CI
+ * machine's load and the suite's garbage collection pauses fall on both. A sign-in once failed in
+ * CI with the socket closed during TLS (not reproduced in 400 concurrent sign-ins here); mysql2's
+ * own connectTimeout, 5 s as functions/registry/connect.ts sets it for a Lambda, is the one cause
+ * found that ends a sign-in so without the front failing, and the front's `brokenHandshakes` now
+ * names any other. A front that hangs still fails the test, by mocha's timeout.
+ */
+export const SIGN_IN_TIMEOUT_MS = 30_000;
+
 export interface SignInOptions {
     /** Sign the token for this user instead of the one signing in. */
     readonly tokenUser?: string;
@@ -69,13 +79,19 @@ export async function signIn(f: FrontFixture, principal: Principal, user: string
         hostname: f.front.host, port: f.front.port, username: options.tokenUser ?? user, region: REGION,
         credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey, sessionToken: principal.sessionToken },
     });
+    const broken = f.front.brokenHandshakes.length;
     return mysql.createConnection({
-        host: f.front.host, port: f.front.port, user, database: f.db.name, connectTimeout: 5000,
+        host: f.front.host, port: f.front.port, user, database: f.db.name, connectTimeout: SIGN_IN_TIMEOUT_MS,
         ssl: options.ssl === false ? undefined : { ca: [f.ca.caPem] },
         authPlugins: { mysql_clear_password: () => async () => {
             const token = await signer.getAuthToken();
             return Buffer.from(`${options.token ? options.token(token) : token}\0`);
         } },
+    }).catch((err) => {
+        // Say what the front saw: the client alone only sees the socket close.
+        const seen = f.front.brokenHandshakes.slice(broken);
+        if (seen.length) err.message += ` (the front: ${seen.join("; ")})`;
+        throw err;
     });
 }
 
