@@ -7,8 +7,12 @@
  *
  * Correctness rests on what a result depends on, recorded with it (a depfile, as make and
  * ccache keep) and checked on every hit:
- * - the key: cache format, Node version, stack, the whole resolved config, the Lambda's resource
- *   name (unique per stack), the callback's source text and the serializer's arguments;
+ * - the key: cache format, Node version, the project, the Lambda's resource name, the callback's
+ *   source text and the serializer's arguments. Not the stack or its config: the program's
+ *   callbacks read configuration from their environment variables only, so their serialized text
+ *   is the same for every stack and configuration (tests/scripts/closure-config.test.ts checks
+ *   this with the real serializer and no cache), and every configuration after the first reuses
+ *   the entries;
  * - the dependencies: the content of every repository module loaded, and of every file outside
  *   node_modules read with fs.readFileSync/readdirSync during the run (a directory by its
  *   listing), up to the moment the closure was serialized - a closure can only capture values of code already loaded - plus package.json
@@ -23,7 +27,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Bumped when the entry layout or what a key covers changes: old entries stop matching. */
-const FORMAT = 1;
+const FORMAT = 2;
 const FUNCTION_TYPE = "aws:lambda/function:Function";
 
 type SerializeFunction = typeof pulumi.runtime.serializeFunction;
@@ -47,7 +51,7 @@ export interface ClosureCacheOptions {
     readonly root: string;
     /** Where entries are kept. */
     readonly dir: string;
-    /** What identifies this run besides each Lambda's own name and source: stack and config. */
+    /** What identifies this run besides each Lambda's own name and source (the project). */
     readonly runKey: unknown;
 }
 

@@ -16,7 +16,7 @@ import { ClosureCache, CacheStats } from "./closure-cache";
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "infra", "index.ts");
 /** Where Pulumi.yaml and the stack files are read; MDETECT_PROJECT_DIR points elsewhere (tests of bad stack files). */
-const PROJECT_DIR = process.env.MDETECT_PROJECT_DIR ?? ROOT;
+export const PROJECT_DIR = process.env.MDETECT_PROJECT_DIR ?? ROOT;
 
 export interface PlannedResource {
     readonly type: string;
@@ -161,7 +161,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         const parents = new Map<string, string>();
         const sources = new Map<string, SourceLocation>();
         const cacheDir = options.closureCache ?? closureCacheDir();
-        const cache = cacheDir === false ? undefined : new ClosureCache({ root: ROOT, dir: cacheDir, runKey: [PROJECT_DIR, project, stack, config] });
+        const cache = cacheDir === false ? undefined : new ClosureCache({ root: ROOT, dir: cacheDir, runKey: [PROJECT_DIR, project] });
         lastCacheStats = cache?.stats;
 
         pulumi.runtime.setAllConfig(Object.fromEntries(

@@ -4,8 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClosureCache } from "../../scripts/lib/closure-cache";
-import { lastCacheStats } from "../../scripts/lib/mock-run";
+import { lastCacheStats, RunOptions } from "../../scripts/lib/mock-run";
 import { ofType, programWith } from "../helpers/program";
+import { EVERY_KEY_CHANGED } from "./every-key-changed";
 
 const FUNCTION = "aws:lambda/function:Function";
 
@@ -54,7 +55,7 @@ async function once(root: string, cacheDir: string, runKey: unknown = "dev", nam
 }
 
 describe("scripts: the closure cache (mock runs reuse serialized Lambdas while their inputs are unchanged)", () => {
-    it("a second run with the same inputs is a hit with the same text; a changed module, read file, listing, lockfile or config is a miss with the new content", async () => {
+    it("a second run with the same inputs is a hit with the same text; a changed module, read file, listing, lockfile or run key is a miss with the new content", async () => {
         const { root, files, cacheDir } = project();
         try {
             const first = await once(root, cacheDir);
@@ -81,7 +82,7 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
             expect(await once(root, cacheDir), "package-lock.json changed").to.include({ hits: 0, misses: 1 });
             expect(await once(root, cacheDir), "and unchanged since").to.include({ hits: 1, misses: 0 });
 
-            expect(await once(root, cacheDir, "prod"), "another stack or config").to.include({ hits: 0, misses: 1 });
+            expect(await once(root, cacheDir, "prod"), "another run key (another project)").to.include({ hits: 0, misses: 1 });
             expect(await once(root, cacheDir, "dev", "other-fn"), "another Lambda").to.include({ hits: 0, misses: 1 });
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
@@ -119,8 +120,8 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
     describe("the whole program", () => {
         const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-closure-cache-run-"));
         after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
-        const zips = async () => {
-            const run = await programWith({ closureCache: cacheDir });
+        const zips = async (options: RunOptions = {}) => {
+            const run = await programWith({ ...options, closureCache: cacheDir });
             const stats = { hits: 0, misses: 0, ...lastCacheStats };
             const fns = ofType(run, FUNCTION);
             const contents = await Promise.all(fns.map(async (fn) => {
@@ -144,6 +145,17 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
             const warm = await zips();
             expect(warm.stats).to.deep.equal({ hits: 2 * cold.count, misses: 0 });
             expect(warm.contents).to.deep.equal(cold.contents);
+        });
+
+        it("another stack and configuration: every Lambda dev declares too is a hit (closure and package list), the rest are serialized", async () => {
+            const other = await zips({ stack: "prod", config: EVERY_KEY_CHANGED });
+            const devNames = new Set(cold.contents.map(([name]) => name));
+            const shared = other.contents.filter(([name]) => devNames.has(name));
+            expect(shared.length, "Lambdas both declare").to.equal(cold.count);
+            expect(other.count, "the model adds the inference Lambda").to.be.greaterThan(cold.count);
+            expect(other.stats.hits, "each shared Lambda's closure and package list").to.be.at.least(2 * shared.length);
+            expect(other.stats.hits + other.stats.misses).to.equal(2 * other.count);
+            expect(shared).to.deep.equal(cold.contents);
         });
     });
 });

@@ -263,7 +263,9 @@ export class LocalCloud {
             this.simulatedSeconds += 1;
         }
         const left = Object.entries(pending()).filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`).join(", ");
-        throw new Error(`local cloud: still busy after ${maxSimulatedSeconds} simulated seconds of draining (pending: ${left})`);
+        const refused = this.firehoses.flatMap((f) => f.unwrittenErrors());
+        const why = refused.length ? `; S3 refused ${refused.length} object(s), the first ${refused[0]}` : "";
+        throw new Error(`local cloud: still busy after ${maxSimulatedSeconds} simulated seconds of draining (pending: ${left}${why})`);
     }
 
     snapshotMeter(): Meter {

@@ -65,7 +65,7 @@ export interface FirehoseMetrics {
 export type Invoke = (event: unknown) => Promise<InvocationResult<any>>;
 
 interface Pending { readonly records: SourceRecord[]; bytes: number; since: number }
-interface Staged { readonly key: string; readonly body: Buffer; readonly dest: S3DestinationPlan; attempts: number }
+interface Staged { readonly key: string; readonly body: Buffer; readonly dest: S3DestinationPlan; attempts: number; lastError?: string }
 
 /** `!{timestamp:yyyy}` and friends, and `!{firehose:error-output-type}`. */
 export function expandPrefix(prefix: string, oldestArrival: number, errorType?: string): string {
@@ -183,6 +183,11 @@ export class LocalFirehose {
         return this.processing.records.length + this.destination.records.length + this.backup.records.length + this.unwritten.length;
     }
 
+    /** Why the objects waiting for S3 are still waiting: each one's key and last error. */
+    unwrittenErrors(): string[] {
+        return this.unwritten.filter((o) => o.lastError).map((o) => `${o.key}: ${o.lastError}`);
+    }
+
     private take(p: Pending, maxBytes: number): SourceRecord[] {
         const out: SourceRecord[] = [];
         let bytes = 0;
@@ -285,8 +290,9 @@ export class LocalFirehose {
             try {
                 await this.s3.send(new PutObjectCommand({ Bucket: o.dest.bucket, Key: o.key, Body: o.body, ServerSideEncryption: o.dest.kmsKeyArn ? "aws:kms" : undefined, SSEKMSKeyId: o.dest.kmsKeyArn }));
                 this.metrics.objectsWritten += 1;
-            } catch {
+            } catch (err) {
                 this.metrics.s3Failures += 1;
+                o.lastError = `${(err as Error).name}: ${(err as Error).message}`;
                 keep.push(o);
             }
         }
