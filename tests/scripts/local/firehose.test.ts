@@ -139,9 +139,12 @@ describe("local Firehose: buffering, processor contract, error output, backup", 
         fh.accept([rec("1", "a", clock.now())]);
         await fh.tick({ force: true });
         expect(fh.pending()).to.equal(1);
+        const [why] = fh.unwrittenErrors();
+        expect(why, "the waiting object's key and S3's answer").to.match(/^out\/\S+: \S+: /);
         await fh.tick();
         await fh.tick();
         expect(fh.pending()).to.equal(0);
+        expect(fh.unwrittenErrors()).to.deep.equal([]);
         expect(fh.metrics.s3Failures).to.equal(2);
         expect((await objects(clientFor(s3.url, reader), BUCKET, "out/")).map((o) => o.body)).to.deep.equal(["A\n"]);
         s3.hooks = {};
