@@ -72,6 +72,12 @@ export function s3Operation(method: string, pathname: string, query: URLSearchPa
     return op(`${method}Object`, "s3:*");
 }
 
+/** An error with what caused it (fetch's "fetch failed" says nothing until its cause is named). */
+function describe(err: any): string {
+    const cause = err?.cause;
+    return cause ? `${err.message}: ${cause.code ?? cause.name ?? ""} ${cause.message ?? ""}`.trim() : String(err?.message ?? err);
+}
+
 function xmlError(res: http.ServerResponse, status: number, code: string, message: string): void {
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
     res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
@@ -134,7 +140,7 @@ export class LocalS3 {
         this.storage = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: this.directory, configureBuckets: this.options.buckets.map((b) => ({ name: b.name })) });
         const { port } = (await this.storage.run()) as AddressInfo;
         this.storageUrl = `http://127.0.0.1:${port}`;
-        this.server = http.createServer((req, res) => { this.handle(req, res).catch((err) => xmlError(res, 500, "InternalError", String(err.message))); });
+        this.server = http.createServer((req, res) => { this.handle(req, res).catch((err) => xmlError(res, 500, "InternalError", describe(err))); });
         this.url = await listenOnLoopback(this.server);
         return this.url;
     }
@@ -178,7 +184,9 @@ export class LocalS3 {
         const forwardQuery = new URLSearchParams([...url.searchParams].filter(([k]) => !AUTH_QUERY.includes(k) && !(k in RESPONSE_OVERRIDES)));
         const forwardHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(headers)) {
-            if (["authorization", "host", "content-length", "transfer-encoding", "x-amz-decoded-content-length", "x-amz-trailer"].includes(k)) continue;
+            // `expect: 100-continue` (the SDK's for bodies of 2 MiB and more) is hop-by-hop: the
+            // body is already here, and fetch refuses the header.
+            if (["authorization", "host", "content-length", "transfer-encoding", "x-amz-decoded-content-length", "x-amz-trailer", "expect", "connection", "keep-alive"].includes(k)) continue;
             if (k === "content-encoding") { const rest = v.split(",").map((s) => s.trim()).filter((s) => s !== "aws-chunked"); if (rest.length) forwardHeaders[k] = rest.join(","); continue; }
             if (k.startsWith("x-amz-checksum-") || k === "x-amz-sdk-checksum-algorithm") continue;
             forwardHeaders[k] = v;

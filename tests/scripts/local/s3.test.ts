@@ -62,6 +62,24 @@ describe("local S3 front: SigV4, IAM, KMS, events, faults", function () {
         expect(created.map((e) => [e.key, e.size, e.requester.label])).to.deep.include(["curated/a.csv", 4, "writer"]);
     });
 
+    it("stores bodies on both sides of the SDK's Expect: 100-continue threshold (2 MiB) byte for byte", async () => {
+        const EXPECT_CONTINUE_BYTES = 2 * 1024 * 1024; // @aws-sdk/middleware-sdk-s3's expectContinueHeader default
+        const sent: Record<string, string | undefined> = {};
+        const c = client(s3, allowed, 1);
+        c.middlewareStack.add((next) => async (args: any) => { if (args.request.method === "PUT") sent[args.input.Key] = args.request.headers.Expect; return next(args); }, { step: "finalizeRequest" });
+        for (const size of [EXPECT_CONTINUE_BYTES - 1, EXPECT_CONTINUE_BYTES, 9 * 1024 * 1024]) {
+            const key = `curated/big-${size}`;
+            const body = Buffer.alloc(size, size % 251);
+            body.writeUInt32BE(size, 0);
+            await c.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+            const got = Buffer.from(await (await c.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+            expect(got.equals(body), `${size} bytes back as sent`).to.equal(true);
+        }
+        expect(sent, "the SDK sent the header from the threshold on").to.deep.equal({
+            [`curated/big-${EXPECT_CONTINUE_BYTES - 1}`]: undefined, [`curated/big-${EXPECT_CONTINUE_BYTES}`]: "100-continue", [`curated/big-${9 * 1024 * 1024}`]: "100-continue",
+        });
+    });
+
     it("denies outside the role's resources with AccessDenied (403)", async () => {
         expect(await failure(client(s3, allowed).send(new PutObjectCommand({ Bucket: BUCKET, Key: "findings/a.csv", Body: "x" })))).to.deep.equal({ name: "AccessDenied", status: 403 });
     });
