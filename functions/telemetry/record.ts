@@ -24,8 +24,8 @@ function singleObject(data: Buffer): { value: unknown; text: string } | undefine
     const trimmed = text.trim();
     if (!trimmed.startsWith("{") || !trimmed.includes("\n")) return undefined;
     try {
-        const value: unknown = JSON.parse(trimmed);
-        return typeof value === "object" && value !== null ? { value, text: trimmed } : undefined;
+        // JSON text that starts with "{" and parses is an object.
+        return { value: JSON.parse(trimmed) as unknown, text: trimmed };
     } catch {
         return undefined;
     }
@@ -33,7 +33,7 @@ function singleObject(data: Buffer): { value: unknown; text: string } | undefine
 
 /** `gate`, when given, decides which valid readings the record's sender may have sent. */
 export function convertRecord(text: string | Buffer, gate?: IdentityGate): RecordConversion {
-    const data = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+    const data = typeof text === "string" ? Buffer.from(text) : text;
     const tally = new Tally(gate);
     const single = singleObject(data);
     if (single) {

@@ -172,7 +172,8 @@ export async function convertStream(args: ConvertStreamArgs): Promise<Manifest> 
     const source = new Source(args.input);
     const flush = async (all: boolean): Promise<void> => {
         if (all || tally.rows.length >= ROW_BATCH) await write(args.curated, toCsvRows(tally.takeRows()));
-        if (tally.quarantined.length > 0) await write(args.quarantine, quarantineLines(tally.takeQuarantined()));
+        // write() skips empty text, so no entries means no write.
+        await write(args.quarantine, quarantineLines(tally.takeQuarantined()));
     };
 
     let state: EndState;

@@ -17,8 +17,9 @@ import { validateReading } from "./validate";
  */
 export type IdentityGate = (reading: Reading) => { readonly kind: ReasonKind; readonly reason: string } | undefined;
 
+/** slice returns shorter text whole, so no length check is needed. */
 function preview(text: string): string {
-    return text.length > RAW_PREVIEW_CHARS ? text.slice(0, RAW_PREVIEW_CHARS) : text;
+    return text.slice(0, RAW_PREVIEW_CHARS);
 }
 
 function megabytes(bytes: number): string {

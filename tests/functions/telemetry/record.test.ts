@@ -77,4 +77,15 @@ describe("functions/telemetry: convertRecord (one Kinesis/Firehose record)", () 
             expect(result.quarantined.map((q) => [q.line, q.kind])).to.deep.equal(bad);
         }), { numRuns: 200 });
     });
+
+    it("a one-line record is quarantined exactly like the same line inside NDJSON, surrounding blanks included (property)", () => {
+        const blanks = fc.string({ unit: fc.constantFrom(" ", "\t"), maxLength: 3 });
+        fc.assert(fc.property(badLineArb, blanks, blanks, (bad, lead, trail) => {
+            const text = lead + bad.text + trail;
+            const alone = convertRecord(text);
+            const inNdjson = convertRecord(text + "\n" + line(reading({ seq: 1 })));
+            expect(alone.quarantined).to.deep.equal(inNdjson.quarantined);
+            expect(alone.quarantined.map((q) => q.kind)).to.deep.equal([bad.kind]);
+        }), { numRuns: 200 });
+    });
 });

@@ -65,6 +65,16 @@ describe("functions/telemetry: the contract and validateReading", () => {
         ["a space-separated timestamp", reading({ timestamp: "2024-05-01 12:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
         ["29 February in a common year", reading({ timestamp: "2023-02-29T00:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
         ["hour 24", reading({ timestamp: "2024-05-01T24:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["month 00", reading({ timestamp: "2024-00-10T00:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["month 13", reading({ timestamp: "2024-13-10T00:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["day 00", reading({ timestamp: "2024-05-00T00:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["31 April", reading({ timestamp: "2024-04-31T00:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["minute 60", reading({ timestamp: "2024-05-01T12:60:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["second 60", reading({ timestamp: "2024-05-01T12:00:60Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["29 February of a century year not divisible by 400", reading({ timestamp: "1900-02-29T00:00:00Z" }), "bad-format", "not ISO 8601 UTC"],
+        ["an object as a count", reading({ muon_count: { n: 1 } }), "wrong-type", "muon_count must be an integer, got an object"],
+        ["an array as a number", reading({ depth_m: [1] }), "wrong-type", "depth_m must be a number, got an array"],
+        ["a field named undefined", { ...reading(), undefined: 1 }, "unknown-field", "unknown field undefined"],
         ["an array", [reading()], "not-an-object", "reading must be a JSON object, got an array"],
         ["null", null, "not-an-object", "reading must be a JSON object, got null"],
     ];
@@ -80,6 +90,39 @@ describe("functions/telemetry: the contract and validateReading", () => {
         expect(validateReading(reading({ timestamp: "2024-02-29T23:59:59Z" })).ok).to.equal(true);
         expect(validateReading(reading({ timestamp: "2024-02-29T23:59:59.123456789Z" })).ok).to.equal(true);
         expect(rejected(reading({ timestamp: "2100-02-29T00:00:00Z" })).kind).to.equal("bad-format");
+    });
+
+    it("accepts the last valid day of every month, 29 February of 2000, and 23:59:59", () => {
+        const lastDays = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        lastDays.forEach((day, i) => {
+            const timestamp = `2024-${String(i + 1).padStart(2, "0")}-${day}T23:59:59Z`;
+            expect(validateReading(reading({ timestamp })).ok, timestamp).to.equal(true);
+        });
+        expect(validateReading(reading({ timestamp: "2000-02-29T00:00:00Z" })).ok).to.equal(true);
+        expect(validateReading(reading({ timestamp: "2024-01-01T00:00:00Z" })).ok).to.equal(true);
+    });
+
+    it("a timestamp of the right shape is accepted exactly when it names a real UTC instant (property)", () => {
+        const two = (n: number): string => String(n).padStart(2, "0");
+        fc.assert(fc.property(
+            fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }),
+            fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }),
+            (year, month, day, hour, minute, second) => {
+                const timestamp = `${String(year).padStart(4, "0")}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}Z`;
+                const date = new Date(0);
+                date.setUTCFullYear(year, month - 1, day);
+                date.setUTCHours(hour, minute, second);
+                const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+                    && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+                expect(validateReading(reading({ timestamp })).ok, timestamp).to.equal(real);
+            },
+        ), { numRuns: 2000 });
+    });
+
+    it("shows a value of up to 60 characters of JSON whole, a longer one as its first 57 and \"...\"", () => {
+        const id = (jsonLength: number): string => "x".repeat(jsonLength - 2);
+        expect(rejected(reading({ detector_id: id(60) })).reason).to.equal(`detector_id "${id(60)}" does not match ^MD-[0-9]{4,6}$`);
+        expect(rejected(reading({ detector_id: id(61) })).reason).to.equal(`detector_id "${id(61).slice(0, 56)}... does not match ^MD-[0-9]{4,6}$`);
     });
 
     it("lists every problem of a reading in its reason, kind from the first", () => {
