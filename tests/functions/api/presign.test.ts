@@ -6,6 +6,7 @@ import { PRESIGN_DEFAULT_SECONDS, PRESIGN_MAX_SECONDS } from "../../../functions
 import { PresignRefused, expirySeconds, presignClient, presignDownload, presignUpload, uploadHeaders } from "../../../functions/api/presign";
 import { startLocalS3, LocalS3 } from "../../helpers/s3";
 import { CREDENTIALS, REGION, signatureMatches } from "./fixtures";
+import { rejection } from "../../helpers/rejection";
 
 const BUCKET = "mdetect-data-lake";
 const CLIENT = "0b6e3a52-4a3e-4c55-9d1c-3f0e1c2d3b4a";
@@ -16,14 +17,6 @@ function sha256(data: string): string {
     return createHash("sha256").update(data).digest("base64");
 }
 
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 describe("functions/api/presign", () => {
     describe("expiry", () => {
@@ -42,9 +35,9 @@ describe("functions/api/presign", () => {
 
         it("refuses to sign a URL living longer than an hour", async () => {
             for (const expiresIn of [3601, 7 * 24 * 3600, 0, 1.5]) {
-                expect(await rejects(presignDownload(s3, { bucket: BUCKET, key: KEY, clientId: CLIENT, expiresIn }))).to.be.instanceOf(PresignRefused);
+                expect(await rejection(presignDownload(s3, { bucket: BUCKET, key: KEY, clientId: CLIENT, expiresIn }))).to.be.instanceOf(PresignRefused);
                 const upload = { bucket: BUCKET, key: "incoming/s/f.json", contentType: "application/json", checksumSha256: sha256("x"), expiresIn };
-                expect(await rejects(presignUpload(s3, upload))).to.be.instanceOf(PresignRefused);
+                expect(await rejection(presignUpload(s3, upload))).to.be.instanceOf(PresignRefused);
             }
         });
     });
@@ -73,7 +66,7 @@ describe("functions/api/presign", () => {
                 `findings/${CLIENT}//x.csv`, `findings/${CLIENT}/./x.csv`, `incoming/${CLIENT}/x.csv`, `raw/findings/${CLIENT}/x.csv`,
                 `findings/${CLIENT}x/p/x.csv`,
             ]) {
-                expect(await rejects(presignDownload(s3, { bucket: BUCKET, key, clientId: CLIENT, expiresIn: 900 })), key).to.be.instanceOf(PresignRefused);
+                expect(await rejection(presignDownload(s3, { bucket: BUCKET, key, clientId: CLIENT, expiresIn: 900 })), key).to.be.instanceOf(PresignRefused);
             }
         });
     });
@@ -100,7 +93,7 @@ describe("functions/api/presign", () => {
 
         it("refuse keys outside incoming/", async () => {
             for (const key of ["findings/x/y.json", "incoming/../findings/x.json", "incoming//x.json", "incoming/site/", "incomingx/site/f.json"]) {
-                expect(await rejects(presignUpload(s3, { ...request, key })), key).to.be.instanceOf(PresignRefused);
+                expect(await rejection(presignUpload(s3, { ...request, key })), key).to.be.instanceOf(PresignRefused);
             }
         });
 

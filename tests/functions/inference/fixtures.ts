@@ -42,12 +42,4 @@ export async function* asyncRows(rows: CuratedRow[]): AsyncGenerator<CuratedRow>
 
 export const stream = (b: Buffer) => Readable.from([b]);
 
-/** The error a promise rejects with; fails when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (error) {
-        return error as Error;
-    }
-    throw new Error("expected the promise to reject");
-}
+export { rejection } from "../../helpers/rejection";

@@ -4,6 +4,7 @@ import { Readable, Writable } from "stream";
 import { gzipSync } from "zlib";
 import { convertStream, CSV_HEADER, toCsvRow } from "../../../functions/telemetry";
 import { convert, expectConserved, line, reading, sink } from "./fixtures";
+import { rejection } from "../../helpers/rejection";
 
 const ndjson = (n: number): string => Array.from({ length: n }, (_, seq) => line(reading({ seq })) + "\n").join("");
 const csvOf = (n: number): string => [CSV_HEADER, ...Array.from({ length: n }, (_, seq) => toCsvRow(reading({ seq })))].join("\n") + "\n";
@@ -27,14 +28,6 @@ function failingInput(chunks: Buffer[], error: Error, failAfter: () => Promise<v
 
 const tick = (ms: number) => () => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function rejection(run: Promise<unknown>): Promise<Error> {
-    try {
-        await run;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected convertStream to reject");
-}
 
 describe("functions/telemetry: convertStream edge cases (gzip detection, failures, batching, outputs)", () => {
     it("gzip is detected only by both magic bytes 1f 8b, whatever the chunking of the first bytes", async () => {
