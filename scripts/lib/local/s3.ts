@@ -72,8 +72,15 @@ export function s3Operation(method: string, pathname: string, query: URLSearchPa
     return op(`${method}Object`, "s3:*");
 }
 
+/**
+ * Request headers the front does not pass on to s3rver: its own signature and framing (the body is
+ * re-sent whole, with its own length), and the hop-by-hop ones: `expect: 100-continue` (the SDK's
+ * for bodies of 2 MiB and more) is already answered here, and fetch refuses it.
+ */
+const NOT_FORWARDED = new Set(["authorization", "host", "content-length", "transfer-encoding", "x-amz-decoded-content-length", "x-amz-trailer", "expect", "connection", "keep-alive"]);
+
 /** An error with what caused it (fetch's "fetch failed" says nothing until its cause is named). */
-function describe(err: any): string {
+function withCause(err: any): string {
     const cause = err?.cause;
     return cause ? `${err.message}: ${cause.code ?? cause.name ?? ""} ${cause.message ?? ""}`.trim() : String(err?.message ?? err);
 }
@@ -140,7 +147,7 @@ export class LocalS3 {
         this.storage = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: this.directory, configureBuckets: this.options.buckets.map((b) => ({ name: b.name })) });
         const { port } = (await this.storage.run()) as AddressInfo;
         this.storageUrl = `http://127.0.0.1:${port}`;
-        this.server = http.createServer((req, res) => { this.handle(req, res).catch((err) => xmlError(res, 500, "InternalError", describe(err))); });
+        this.server = http.createServer((req, res) => { this.handle(req, res).catch((err) => xmlError(res, 500, "InternalError", withCause(err))); });
         this.url = await listenOnLoopback(this.server);
         return this.url;
     }
@@ -184,9 +191,7 @@ export class LocalS3 {
         const forwardQuery = new URLSearchParams([...url.searchParams].filter(([k]) => !AUTH_QUERY.includes(k) && !(k in RESPONSE_OVERRIDES)));
         const forwardHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(headers)) {
-            // `expect: 100-continue` (the SDK's for bodies of 2 MiB and more) is hop-by-hop: the
-            // body is already here, and fetch refuses the header.
-            if (["authorization", "host", "content-length", "transfer-encoding", "x-amz-decoded-content-length", "x-amz-trailer", "expect", "connection", "keep-alive"].includes(k)) continue;
+            if (NOT_FORWARDED.has(k)) continue;
             if (k === "content-encoding") { const rest = v.split(",").map((s) => s.trim()).filter((s) => s !== "aws-chunked"); if (rest.length) forwardHeaders[k] = rest.join(","); continue; }
             if (k.startsWith("x-amz-checksum-") || k === "x-amz-sdk-checksum-algorithm") continue;
             forwardHeaders[k] = v;
