@@ -54,7 +54,8 @@ export async function* readCuratedRows(gzipped: Readable): AsyncGenerator<Curate
     }
     for await (const chunk of gzipped.pipe(gunzip)) {
         const lines = (pending + decoder.write(chunk as Buffer)).split("\n");
-        pending = lines.pop() ?? "";
+        // split() always returns at least one element: the last, possibly partial, line.
+        pending = lines.pop()!;
         yield* take(lines);
     }
     yield* take([pending + decoder.end()]);

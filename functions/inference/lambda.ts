@@ -34,7 +34,9 @@ function required(env: InferenceEnv, name: keyof InferenceEnv): string {
 
 export function inferenceHandlerFromEnv(env: InferenceEnv): (event: ObjectCreatedEvent) => Promise<InferenceResult> {
     const kind = required(env, "ENDPOINT_KIND") as EndpointKind;
-    if (!(kind in PAYLOAD_LIMIT_BYTES)) throw new Error(`ENDPOINT_KIND must be one of ${Object.keys(PAYLOAD_LIMIT_BYTES).join(", ")}`);
+    // Own keys only: `in` also accepts "toString" or "constructor", whose "limit" is a function (no chunking at all).
+    const kinds = Object.keys(PAYLOAD_LIMIT_BYTES);
+    if (!kinds.includes(kind)) throw new Error(`ENDPOINT_KIND must be one of ${kinds.join(", ")}`);
     const concurrency = Number(required(env, "INVOKE_CONCURRENCY"));
     const alertThreshold = Number(required(env, "ALERT_THRESHOLD"));
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("INVOKE_CONCURRENCY must be a positive integer");

@@ -6,30 +6,13 @@ import { endpointScorer } from "../../../functions/inference/endpoint";
 import { scoreRows } from "../../../functions/inference/scoring";
 import { SageMakerServer } from "../../../scripts/lib/stand-in-endpoint";
 import { CuratedRow } from "../../../functions/inference/curated";
-import { asyncRows, expectedScore, features, rejection, row } from "./fixtures";
+import { asyncRows, expectedScore, rejection, rowsTotalling } from "./fixtures";
 
 function chunkAll(lines: string[], limit: number): Chunk<number>[] {
     const chunker = new Chunker<number>(limit);
     const chunks = lines.map((l, i) => chunker.add(i, l)).filter((c): c is Chunk<number> => c !== undefined);
     const last = chunker.flush();
     return last ? [...chunks, last] : chunks;
-}
-
-/** `count` rows of one detector whose feature lines (plus "\n" each) total exactly `bytes`. */
-function rowsTotalling(bytes: number, count: number): CuratedRow[] {
-    const base = features(false);
-    const rows = Array.from({ length: count }, (_, i) => row("MD-0001", new Date(Date.UTC(2025, 0, 1) + i * 1000), i));
-    const plain = rows.length * (Buffer.byteLength(base) + 1);
-    let spare = bytes - plain;
-    expect(spare, "room to pad").to.be.at.least(0);
-    // Pad the last feature (depth_m = 100) with fractional zeros: same number, more bytes.
-    const padded = rows.map((r) => {
-        const pad = Math.min(spare, 200);
-        spare -= pad;
-        return { ...r, features: pad === 0 ? base : `${base}.${"0".repeat(pad - 1)}` };
-    });
-    expect(spare, "all padding placed").to.equal(0);
-    return padded;
 }
 
 describe("inference: chunking under the payload limit", () => {

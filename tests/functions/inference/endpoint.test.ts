@@ -3,7 +3,9 @@ import fc from "fast-check";
 import { PAYLOAD_LIMIT_BYTES } from "../../../functions/inference/contract";
 import { inferenceError } from "../../../functions/inference/errors";
 import { endpointScorer, isRetryableInvokeError, parseScores } from "../../../functions/inference/endpoint";
-import { RetryPolicy, backoffDelay } from "../../../functions/inference/retry";
+import { RetryPolicy, backoffDelay, withRetry } from "../../../functions/inference/retry";
+import { InvokeEndpointCommand, InvokeEndpointCommandInput, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { mockedDuring } from "../../helpers/aws-mock";
 import { SageMakerServer } from "../../../scripts/lib/stand-in-endpoint";
 import { expectedScore, rejection, row } from "./fixtures";
 
@@ -69,6 +71,34 @@ describe("inference: InvokeEndpoint with retries", () => {
         expect([400, 403, 404, 413, 424].map((s) => isRetryableInvokeError(withStatus(s)))).to.deep.equal([false, false, false, false, false]);
         expect(isRetryableInvokeError(Object.assign(new Error(), { code: "ECONNRESET" }))).to.equal(true);
         expect(isRetryableInvokeError(inferenceError("ModelContractError", "x"))).to.equal(false);
+    });
+
+    it("classifies SageMaker's try-again error names as retryable without a status, and a bare value as not", () => {
+        const names = ["ThrottlingException", "ModelNotReadyException", "ServiceUnavailable", "InternalFailure", "InternalDependencyException", "TimeoutError"];
+        for (const name of names) expect(isRetryableInvokeError(Object.assign(new Error(), { name })), name).to.equal(true);
+        for (const name of ["ValidationError", "ModelError", ""]) expect(isRetryableInvokeError(Object.assign(new Error(), { name })), name).to.equal(false);
+        for (const value of [undefined, null, "ECONNRESET", 503]) expect(isRetryableInvokeError(value), String(value)).to.equal(false);
+    });
+
+    it("sleeps for real between attempts when no sleep hook is given", async () => {
+        let calls = 0;
+        const started = Date.now();
+        const result = await withRetry(async () => { if (++calls < 3) throw new Error("again"); return "ok"; }, () => true,
+            { maxAttempts: 3, baseDelayMs: 40, maxDelayMs: 1000 }, { random: () => 1 });
+        expect([result, calls]).to.deep.equal(["ok", 3]);
+        // 40 + 80 ms of backoff (timers may fire a millisecond early).
+        expect(Date.now() - started).to.be.at.least(118);
+    });
+
+    describe("the request it sends", () => {
+        const sagemaker = mockedDuring(SageMakerRuntimeClient);
+        it("asks for text/csv scores of a text/csv body on the named endpoint", async () => {
+            sagemaker().on(InvokeEndpointCommand).resolves({ Body: Buffer.from("0.5\n") as never });
+            const body = "1,2,3,4,5,6,7,8\n";
+            await endpointScorer({ client: new SageMakerRuntimeClient({ region: "ap-southeast-2" }), endpointName: "scorer-x" })(body, 1);
+            const [input] = sagemaker().commandCalls(InvokeEndpointCommand).map((c) => c.args[0].input as InvokeEndpointCommandInput);
+            expect({ ...input, Body: Buffer.from(input.Body as Uint8Array).toString("utf8") }).to.deep.equal({ EndpointName: "scorer-x", ContentType: "text/csv", Accept: "text/csv", Body: body });
+        });
     });
 
     it("draws full-jitter delays within the capped exponential bound", () => {

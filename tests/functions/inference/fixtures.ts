@@ -1,4 +1,5 @@
 /** Curated CSV for inference tests: rows, gzip objects, the sample model's expected scores. */
+import { expect } from "chai";
 import { gzipSync } from "zlib";
 import { Readable } from "stream";
 import { CuratedRow } from "../../../functions/inference/curated";
@@ -34,6 +35,23 @@ export function batchObject(rows: CuratedRow[]): Buffer {
 /** A Firehose object: gzip members concatenated, each record's lines without a header. */
 export function realtimeObject(records: CuratedRow[][]): Buffer {
     return Buffer.concat(records.map((rs) => gzipSync(rs.map((r) => `${line(r)}\n`).join(""))));
+}
+
+/** `count` rows of one detector whose feature lines (plus "\n" each) total exactly `bytes`. */
+export function rowsTotalling(bytes: number, count: number): CuratedRow[] {
+    const base = features(false);
+    const rows = Array.from({ length: count }, (_, i) => row("MD-0001", new Date(Date.UTC(2025, 0, 1) + i * 1000), i));
+    const plain = rows.length * (Buffer.byteLength(base) + 1);
+    let spare = bytes - plain;
+    expect(spare, "room to pad").to.be.at.least(0);
+    // Pad the last feature (depth_m = 100) with fractional zeros: same number, more bytes.
+    const padded = rows.map((r) => {
+        const pad = Math.min(spare, 200);
+        spare -= pad;
+        return { ...r, features: pad === 0 ? base : `${base}.${"0".repeat(pad - 1)}` };
+    });
+    expect(spare, "all padding placed").to.equal(0);
+    return padded;
 }
 
 export async function* asyncRows(rows: CuratedRow[]): AsyncGenerator<CuratedRow> {
