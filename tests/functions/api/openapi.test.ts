@@ -6,7 +6,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../../functions/registry/re
 import { CONTRACT_ROUTES } from "../../../functions/api/contract-routes";
 import { API_VERSION, ROUTE_TABLES, openApiDocument } from "../../../functions/api/openapi";
 import { Operation, RETRY_AFTER_SECONDS, Routes } from "../../../functions/api/router";
-import { GATEWAY_MESSAGE, ID_SCHEMA, PROBLEM } from "../../../functions/api/schemas";
+import { FIELD, GATEWAY_MESSAGE, ID_SCHEMA, PROBLEM, bodySchema } from "../../../functions/api/schemas";
 import { OPENAPI_JSON, openApiText } from "../../../scripts/gen-openapi";
 import { apiEvent, body, claims } from "./fixtures";
 import { contractRouter } from "./contract";
@@ -154,6 +154,12 @@ describe("functions/api: the OpenAPI document", () => {
                 }
             }
         }), { numRuns: 60 });
+    });
+
+    it("request body schemas: closed objects, with no field required unless listed", () => {
+        const fields = { name: FIELD.text, at: FIELD.optionalDate };
+        expect(bodySchema(fields)).to.deep.equal({ type: "object", additionalProperties: false, required: [], properties: fields });
+        expect(bodySchema(fields, ["name"]).required).to.deep.equal(["name"]);
     });
 
     it("is what GET /v1/openapi.json serves, to any signed-in user", async () => {
