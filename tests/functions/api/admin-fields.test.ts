@@ -25,11 +25,11 @@ const FIELDS: { routeKey: string; name: string; type: FieldType }[] = Object.ent
         return { routeKey, name, type };
     }));
 
-/** Values of the wrong type as JSON text (1e400 parses to Infinity), and what the refusal says after the field's name. */
+/** Values of the wrong type as JSON text (1e400 parses to Infinity; an array of one UUID reads as that UUID when coerced to a string), and what the refusal says after the field's name. */
 const REFUSED: Record<FieldType, { values: string[]; says: string }> = {
     text: { values: ["5", "true", "null", "[]", "{}"], says: "must be a string." },
     number: { values: ["\"1\"", "null", "true", "[]", "1e400", "-1e400"], says: "must be a number." },
-    id: { values: ["\"1\"", `"${SOME_ID.toUpperCase()}"`, `"${SOME_ID}0"`, `" ${SOME_ID}"`, "5", "null", "{}"], says: "must be a lowercase UUID." },
+    id: { values: ["\"1\"", `"${SOME_ID.toUpperCase()}"`, `"${SOME_ID}0"`, `" ${SOME_ID}"`, `["${SOME_ID}"]`, "5", "null", "{}"], says: "must be a lowercase UUID." },
     date: { values: ["\"soon\"", "\"\"", "\"2026-13-01T00:00:00Z\"", "0", "1767225600000", "null", "true"], says: "must be an ISO 8601 date-time string." },
     optionalDate: { values: ["\"soon\"", "\"\"", "\"2026-02-30T25:00:00Z\"", "0", "false", "[]"], says: "must be an ISO 8601 date-time string or null." },
 };
