@@ -59,6 +59,20 @@ describe("functions/api/presign", () => {
             expect(signatureMatches(url.toString().replace("scores.csv", "other.csv"), "GET", {}), "bound to the key").to.equal(false);
         });
 
+        it("name the attachment when asked, and refuse a name that would need quoting in Content-Disposition", async () => {
+            const url = new URL(await presignDownload(s3, { bucket: BUCKET, key: KEY, clientId: CLIENT, expiresIn: 900, filename: "f-1.csv.gz", contentType: "application/gzip" }));
+            expect(url.searchParams.get("response-content-disposition")).to.equal("attachment; filename=\"f-1.csv.gz\"");
+            expect(url.searchParams.get("response-content-type")).to.equal("application/gzip");
+            const longest = "x".repeat(128);
+            expect(new URL(await presignDownload(s3, { bucket: BUCKET, key: KEY, clientId: CLIENT, expiresIn: 900, filename: longest })).searchParams.get("response-content-disposition"))
+                .to.equal(`attachment; filename="${longest}"`);
+            for (const filename of ["a\"b.csv", "a b.csv", "a;b.csv", "", ".csv", "x".repeat(129)]) {
+                const error = await rejection(presignDownload(s3, { bucket: BUCKET, key: KEY, clientId: CLIENT, expiresIn: 900, filename }));
+                expect(error, JSON.stringify(filename)).to.be.instanceOf(PresignRefused);
+                expect(error.message).to.equal("refusing an attachment name that needs quoting");
+            }
+        });
+
         it("refuse keys outside findings/<client>/ or with empty, '.' or '..' segments", async () => {
             const other = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
             for (const key of [

@@ -155,6 +155,15 @@ describe("functions/api: identity and router", () => {
             expect(JSON.stringify(log.lines[0])).to.not.include("at Object").and.not.include(".ts:");
         });
 
+        it("quotes the request id as \"unknown\" in the 500 and the log when the event carries none", async () => {
+            const log = recorder();
+            const event = apiEvent("GET /v1/fail", { claims: claims() });
+            delete (event.requestContext as { requestId?: string }).requestId;
+            const result = await handle({ fail: new Error("boom") }, log)(event);
+            expect(body(result)).to.include({ status: 500, requestId: "unknown" });
+            expect(log.lines[0]).to.include({ requestId: "unknown" });
+        });
+
         it("refuses unknown query parameters with a 400 naming them, and passes the declared ones parsed", async () => {
             const asClient = (query: Record<string, string>) => apiEvent("GET /v1/echo", { claims: claims({ clientId: CLIENT }), query });
             const typo = await handle()(asClient({ projectid: CLIENT, severity: "alert" }));

@@ -1,8 +1,11 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
+import { downloadFilename } from "../../../functions/api/client-routes";
 import { decodeCursor, encodeCursor } from "../../../functions/api/cursor";
 import { MAX_FILENAME_LENGTH, safeFilename } from "../../../functions/api/filename";
 import { isHttpProblem } from "../../../functions/api/http";
+import { MAX_BODY_BYTES, jsonBody } from "../../../functions/api/validate";
+import { apiEvent } from "./fixtures";
 
 const CLIENT_A = "0b6e3a52-4a3e-4c55-9d1c-3f0e1c2d3b4a";
 const CLIENT_B = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
@@ -16,7 +19,7 @@ function refused(f: () => unknown): boolean {
     }
 }
 
-describe("functions/api: upload file names and page cursors", () => {
+describe("functions/api: upload file names, page cursors and request bodies", () => {
     describe("safeFilename", () => {
         it("keeps ordinary detector dump names unchanged", () => {
             for (const name of ["dump.json", "MD-T001_2026-01-31.ndjson.gz", "a", "0.json", "x".repeat(MAX_FILENAME_LENGTH)]) {
@@ -59,6 +62,15 @@ describe("functions/api: upload file names and page cursors", () => {
             }), { numRuns: 500 });
             expect(seen.accepted, "acceptable names generated").to.be.greaterThan(50);
             expect(seen.refused, "unacceptable names generated").to.be.greaterThan(50);
+        });
+    });
+
+    describe("download file names", () => {
+        it("name the finding's period start (UTC, no separators) and id prefix, as .csv.gz unless json is asked for", () => {
+            const f = { id: "1a2b3c4d-0000-4000-8000-000000000000", clientId: CLIENT_A, projectId: CLIENT_B, s3Key: "k", severity: "info" as const,
+                periodStart: new Date("2026-01-02T03:04:05.678Z"), periodEnd: new Date("2026-01-02T04:00:00Z") };
+            expect(downloadFilename(f)).to.equal("mdetect-finding-20260102T030405Z-1a2b3c4d.csv.gz");
+            expect(downloadFilename(f, "json")).to.equal("mdetect-finding-20260102T030405Z-1a2b3c4d.json.gz");
         });
     });
 
@@ -128,6 +140,31 @@ describe("functions/api: upload file names and page cursors", () => {
                     return isHttpProblem(error) && error.kind.status === 400;
                 }
             }), { numRuns: 300 });
+        });
+    });
+
+    describe("request bodies (jsonBody)", () => {
+        const bodyOf = (text: string, base64 = false) => ({ ...apiEvent("POST /v1/sites", { body: base64 ? Buffer.from(text, "utf8").toString("base64") : text }), isBase64Encoded: base64 });
+        const detail = (f: () => unknown): string | undefined => {
+            try { f(); } catch (error) { return isHttpProblem(error) ? error.detail : undefined; }
+            return undefined;
+        };
+
+        it("reads a base64-encoded body (API Gateway's isBase64Encoded) as the same JSON object as the plain one", () => {
+            fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (value) => {
+                const text = JSON.stringify(value);
+                expect(jsonBody(bodyOf(text, true))).to.deep.equal(jsonBody(bodyOf(text)));
+            }));
+        });
+
+        it("accepts up to MAX_BODY_BYTES bytes of UTF-8 after decoding, and refuses one more, saying the limit", () => {
+            // "é" is two bytes: the limit counts bytes, not characters.
+            const padded = (bytes: number) => `{"a":"${"é".repeat((bytes - 8) >> 1)}${(bytes - 8) % 2 ? "x" : ""}"}`;
+            for (const base64 of [false, true]) {
+                expect(Buffer.byteLength(padded(MAX_BODY_BYTES))).to.equal(MAX_BODY_BYTES);
+                expect(jsonBody(bodyOf(padded(MAX_BODY_BYTES), base64))).to.have.key("a");
+                expect(detail(() => jsonBody(bodyOf(padded(MAX_BODY_BYTES + 1), base64)))).to.equal(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
+            }
         });
     });
 });
