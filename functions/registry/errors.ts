@@ -120,8 +120,9 @@ export function isRetryable(err: unknown): boolean {
     return errno === ER.DEADLOCK || errno === ER.LOCK_WAIT_TIMEOUT;
 }
 
+/** The first quoted name after `after`; of a qualified `db`.`table`.`column`, the last part. */
 function quoted(message: string, after: string): string | undefined {
-    const match = new RegExp(`${after}[^\`']*[\`']([^\`']+)[\`']`).exec(message);
+    const match = new RegExp(`${after}[^\`']*(?:[\`'][^\`']+[\`']\\.)*[\`']([^\`']+)[\`']`).exec(message);
     return match?.[1];
 }
 

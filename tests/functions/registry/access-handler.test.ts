@@ -85,4 +85,66 @@ describe("registry: access handler (the VPC Lambda's logic)", () => {
             await broken.end();
         }
     });
+
+    /** Every bad shape, with the exact answer; the pool must not be queried for any of them. */
+    it("answers each bad argument shape with invalid_argument naming the field, logging nothing", async () => {
+        const noPool = new Proxy({}, { get: () => { throw new Error("the pool was used for a bad request"); } }) as never;
+        const ok = "2025-02-01T00:00:00Z";
+        const badTime = (what: string) => `${what} must be an ISO-8601 time with zone, e.g. 2025-01-31T12:00:00Z`;
+        const day = { serial: "MD-1", firstReadingAt: ok, lastReadingAt: ok };
+        const finding = { clientId: "c", projectId: "p", periodStart: ok, periodEnd: ok };
+        const table: [unknown, string][] = [
+            [{ op: ["ownersAt"], args: {} }, "unknown op; allowed: ownersAt, ownerSpans, recordInference, recordDataFile, recordFinding, deviceKeys, siteDeployments"],
+            [{ op: "ownersAt", args: { pairs: [5] } }, "pairs[0] must be an object"],
+            [{ op: "ownersAt", args: { pairs: [{ detector: { serial: "x" }, at: ok }, null] } }, "pairs[1] must be an object"],
+            [{ op: "ownersAt", args: { pairs: [{ detector: { serial: "x" }, at: Date.parse(ok) }] } }, badTime("pairs[0].at")],
+            [{ op: "ownerSpans", args: { serials: "MD-1", from: ok, to: ok } }, "args.serials must be an array"],
+            [{ op: "ownerSpans", args: { serials: [], from: "now", to: ok } }, badTime("from")],
+            [{ op: "ownerSpans", args: { serials: [], from: ok, to: "2025-02-01" } }, badTime("to")],
+            [{ op: "recordInference", args: { detectorDays: [] } }, "args.findings and args.detectorDays must be arrays"],
+            [{ op: "recordInference", args: { findings: [] } }, "args.findings and args.detectorDays must be arrays"],
+            [{ op: "recordInference", args: { findings: [], detectorDays: [], stream: "s" } }, "stream must be an object"],
+            [{ op: "recordInference", args: { findings: [], detectorDays: [], stream: { firstReadingAt: "x", lastReadingAt: ok } } }, badTime("stream.firstReadingAt")],
+            [{ op: "recordInference", args: { findings: [], detectorDays: [], stream: { firstReadingAt: ok } } }, badTime("stream.lastReadingAt")],
+            [{ op: "recordInference", args: { findings: [finding, 7], detectorDays: [] } }, "findings[1] must be an object"],
+            [{ op: "recordInference", args: { findings: [finding, { ...finding, periodStart: "x" }], detectorDays: [] } }, badTime("findings[1].periodStart")],
+            [{ op: "recordInference", args: { findings: [finding, { ...finding, periodEnd: "x" }], detectorDays: [] } }, badTime("findings[1].periodEnd")],
+            [{ op: "recordInference", args: { findings: [], detectorDays: [day, []] } }, "detectorDays[1] must be an object"],
+            [{ op: "recordInference", args: { findings: [], detectorDays: [day, { ...day, firstReadingAt: "x" }] } }, badTime("detectorDays[1].firstReadingAt")],
+            [{ op: "recordInference", args: { findings: [], detectorDays: [day, { ...day, lastReadingAt: "x" }] } }, badTime("detectorDays[1].lastReadingAt")],
+            [{ op: "recordDataFile", args: { firstReadingAt: "x" } }, badTime("firstReadingAt")],
+            [{ op: "recordDataFile", args: { lastReadingAt: 0 } }, badTime("lastReadingAt")],
+            [{ op: "recordFinding", args: { periodStart: "x", periodEnd: ok } }, badTime("periodStart")],
+            [{ op: "recordFinding", args: { periodStart: ok } }, badTime("periodEnd")],
+        ];
+        logged.length = 0;
+        for (const [request, message] of table) {
+            expect(await handle(request, noPool), JSON.stringify(request)).to.deep.equal({ ok: false, error: { code: "invalid_argument", message } });
+        }
+        expect(logged, "a refused request is the caller's mistake, not the function's").to.deep.equal([]);
+    });
+
+    it("answers ownerSpans with ISO times, no endsAt for a deployment still running", async () => {
+        const res = JSON.parse(JSON.stringify(await handle({ op: "ownerSpans", args: { serials: [w.d1.serial, w.d2.serial], from: "2025-02-01T00:00:00Z", to: "2025-03-01T00:00:00Z" } })));
+        const [deployment] = await reg.listDeployments(db.pool, w.clientA.id);
+        expect(res).to.deep.equal({ ok: true, result: [{ serial: w.d1.serial, startsAt: "2025-01-01T00:00:00.000Z",
+            owner: { clientId: w.clientA.id, projectId: w.projectA.id, siteId: w.mine.id, deploymentId: deployment.id, detectorId: w.d1.id } }] });
+    });
+
+    it("records an inference run from JSON, with or without a stream, and data files whose times are null", async () => {
+        const finding = { clientId: w.clientA.id, projectId: w.projectA.id, detector: { serial: w.d1.serial }, detectorCount: 1, rowCount: 3, alertCount: 1,
+            s3Key: "findings/run.csv", periodStart: "2025-02-02T00:00:00Z", periodEnd: "2025-02-02T01:00:00Z", severity: "alert", summary: "cavity", score: 0.8 };
+        const days = [{ serial: w.d1.serial, firstReadingAt: "2025-02-02T00:00:00Z", lastReadingAt: "2025-02-02T00:59:00Z" }, { serial: "MD-GHOST", firstReadingAt: "2025-02-02T00:00:00Z", lastReadingAt: "2025-02-02T00:01:00Z" }];
+        const stream = { s3Key: "streams/run.jsonl", checksum: "c", rowCount: 3, detectorCount: 1, unassignedRows: 0, firstReadingAt: "2025-02-02T00:00:00Z", lastReadingAt: "2025-02-02T00:59:00Z" };
+        const withStream = await handle({ op: "recordInference", args: { stream, findings: [finding], detectorDays: days } });
+        expect(withStream.ok && (withStream.result as any).unknownDetectors, JSON.stringify(withStream)).to.deep.equal(["MD-GHOST"]);
+        expect(withStream.ok && (withStream.result as any).findingIds).to.have.length(1);
+        const [[{ n: streams }]] = await db.pool.query<any[]>("SELECT COUNT(*) AS n FROM stream_objects WHERE s3_key = 'streams/run.jsonl' AND first_reading_at IS NOT NULL");
+        expect(Number(streams), "the stream object is recorded, with its times").to.equal(1);
+        const noStream = await handle({ op: "recordInference", args: { findings: [], detectorDays: [days[0]] } });
+        expect(noStream).to.deep.equal({ ok: true, result: { findingIds: [], unknownDetectors: [] } });
+        const nullTimes = await handle({ op: "recordDataFile", args: { detector: { serial: w.d1.serial }, s3Key: "incoming/null-times.json", source: "batch", checksum: "c",
+            rowsIn: 0, rowsOut: 0, rowsQuarantined: 0, status: "converted", firstReadingAt: null, lastReadingAt: null } });
+        expect(nullTimes.ok, JSON.stringify(nullTimes)).to.equal(true);
+    });
 });
