@@ -84,6 +84,7 @@ export function updateDetector(pool: Pool, id: string, patch: Partial<Omit<Detec
     return update(pool, "detectors", id, patch, DETECTOR_COLUMNS, toDetector, "detector");
 }
 
-export function getDetector(pool: Pool, id: string): Promise<Detector> {
+// async: a malformed id then rejects the promise, as every other call here does, instead of throwing before it.
+export async function getDetector(pool: Pool, id: string): Promise<Detector> {
     return one(pool, "detectors", requireId(id, "detector id"), toDetector, "detector");
 }

@@ -128,11 +128,13 @@ export async function recordInference(pool: Pool, input: InferenceRecordInput): 
     const findingIds = input.findings.map((f) => idOf.get(`${f.s3Key}\n${f.periodStart.getTime()}`)!);
 
     const unknownDetectors = [...new Set(input.detectorDays.filter((d) => !ids.has(d.serial)).map((d) => d.serial))].sort();
-    const days = input.detectorDays.filter((d) => ids.has(d.serial)).map((d, i) => {
+    // flatMap, not filter then map: a refusal names the day's place in the caller's input.
+    const days = input.detectorDays.flatMap((d, i) => {
+        if (!ids.has(d.serial)) return [];
         const first = requireDate(d.firstReadingAt, `detectorDays[${i}].firstReadingAt`);
         const last = requireDate(d.lastReadingAt, `detectorDays[${i}].lastReadingAt`);
         if (utcDay(first) !== utcDay(last) || last < first) throw new InvalidArgumentError(`detectorDays[${i}] must lie within one UTC day, first <= last`);
-        return [ids.get(d.serial), utcDay(first), first, last];
+        return [[ids.get(d.serial), utcDay(first), first, last]];
     });
     for (const batch of chunks(days)) {
         await execute(pool, `

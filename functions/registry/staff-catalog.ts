@@ -12,15 +12,15 @@ import { toDeployment } from "./deployments";
 import type { Detector, Site } from "./types";
 
 export async function listAllSites(pool: Pool): Promise<Site[]> {
-    return (await query(pool, "SELECT * FROM sites ORDER BY name, id", [])).map(toSite);
+    return (await query(pool, "SELECT * FROM sites ORDER BY name, id")).map(toSite);
 }
 
 export async function listAllDetectors(pool: Pool): Promise<Detector[]> {
-    return (await query(pool, "SELECT * FROM detectors det ORDER BY det.serial", [])).map(toDetector);
+    return (await query(pool, "SELECT * FROM detectors det ORDER BY det.serial")).map(toDetector);
 }
 
 /** Every deployment with its site's name, newest start first. */
 export async function listAllDeployments(pool: Pool): Promise<ClientDeployment[]> {
-    const rows = await query(pool, "SELECT d.*, s.name AS site_name FROM deployments d JOIN sites s ON s.id = d.site_id ORDER BY d.starts_at DESC, d.id", []);
+    const rows = await query(pool, "SELECT d.*, s.name AS site_name FROM deployments d JOIN sites s ON s.id = d.site_id ORDER BY d.starts_at DESC, d.id");
     return rows.map((r) => ({ ...toDeployment(r), siteName: r.site_name }));
 }
