@@ -36,6 +36,13 @@ function program(names: string[]): Command {
     return configure(cli);
 }
 
+/** How the latest `main` reports an error that arrives after it returned (one listener however often `main` runs in a process). */
+let reportLate: (err: unknown) => void = () => undefined;
+function onUnhandledRejection(err: unknown): void {
+    reportLate(err);
+    process.exitCode ||= 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
     const [name] = argv;
     // Only the named command is loaded; help, an unknown command or none at all lists every one.
@@ -53,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`mdetect ${name}: ${oneLine(err)}`);
         if (process.env.MDETECT_DEBUG && err instanceof Error) console.error(err.stack);
     };
-    process.on("unhandledRejection", (err) => { report(err); process.exitCode ||= 1; });
+    reportLate = report;
+    if (!process.listeners("unhandledRejection").includes(onUnhandledRejection)) process.on("unhandledRejection", onUnhandledRejection);
     try {
         return await parse(program(known ? [name] : COMMAND_NAMES), argv);
     } catch (err) {

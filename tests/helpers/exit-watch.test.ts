@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { mochaOn } from "./mocha-fixture";
 
 /** The exit watch's own fixtures, with a short grace period. */
-const mocha = (fixture: string) => mochaOn(`exit-watch/${fixture}`, [], { MDETECT_EXIT_GRACE_MS: "2000" });
+const mocha = (fixture: string, args: string[] = []) => mochaOn(`exit-watch/${fixture}`, args, { MDETECT_EXIT_GRACE_MS: "2000" });
+/** As `npm test` runs the suite (scripts/test.sh). */
+const PARALLEL = ["--parallel", "--jobs", "2"];
 
 describe("tests/helpers/exit-watch: a run always ends, with mocha's code, and a leaked handle fails it", function () {
     this.timeout(120_000);
@@ -26,5 +28,15 @@ describe("tests/helpers/exit-watch: a run always ends, with mocha's code, and a 
         expect(run.stdout).to.match(/1 passing[\s\S]*2 failing/);
         expect(run.status).to.equal(2);
         expect(run.stderr).to.not.match(/exit-watch/);
+    });
+
+    it("a parallel run ends with mocha's code although a worker left a server listening (the pool ends its workers)", () => {
+        const leaked = mocha("leaks-a-server.fixture.ts", PARALLEL);
+        expect(leaked.signal, "killed by the test's own timeout: the run hung").to.equal(null);
+        expect(leaked.stdout).to.match(/1 passing/);
+        expect(leaked.status).to.equal(0);
+        const failed = mocha("two-failures.fixture.ts", PARALLEL);
+        expect(failed.stdout).to.match(/1 passing[\s\S]*2 failing/);
+        expect(failed.status).to.equal(2);
     });
 });

@@ -12,20 +12,27 @@
  *   defect to see, not to hide), so a test that leaves a listener open keeps the loop alive and
  *   `beforeExit` never comes. If the process is still alive a grace period after the last hook,
  *   the handles keeping it alive are printed and it exits with the run's code, or 1 if every test
- *   passed.
+ *   passed. That holds where the tests run in the main process: a file run alone (or any serial
+ *   run). In `npm test`'s parallel run the tests run in mocha's worker processes, which the pool
+ *   ends whatever they hold open, so a leak there cannot hang the run, and shows when its file runs
+ *   alone.
  */
 /** Long enough for servers and child processes that are closing to finish; short against CI's limit (MDETECT_EXIT_GRACE_MS for this hook's own test). */
 const GRACE_MS = Number(process.env.MDETECT_EXIT_GRACE_MS ?? 60_000);
 
-export const mochaHooks = {
-    afterAll(): void {
-        process.once("beforeExit", () => process.exit());
-        setTimeout(() => {
-            const alive = process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap");
-            console.error(`exit-watch: the run ended ${GRACE_MS / 1000} s ago but these keep the process alive (a test left them open): ${alive.join(", ")}`);
-            // Mocha sets the run's code (its failure count) in an 'exit' listener of its own; this one runs after it.
-            process.on("exit", () => { if (!process.exitCode) process.exitCode = 1; });
-            process.exit();
-        }, GRACE_MS).unref();
-    },
-};
+/**
+ * Mocha's global teardown runs once, in the main process, after the last test and hook, in a serial
+ * run and in `npm test`'s parallel one alike; root hooks would run in each worker, where the
+ * pool's IPC channel keeps the loop alive between files and the grace timer would end a worker
+ * that is still running tests.
+ */
+export function mochaGlobalTeardown(): void {
+    process.once("beforeExit", () => process.exit());
+    setTimeout(() => {
+        const alive = process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap");
+        console.error(`exit-watch: the run ended ${GRACE_MS / 1000} s ago but these keep the process alive (a test left them open): ${alive.join(", ")}`);
+        // Mocha sets the run's code (its failure count) in an 'exit' listener of its own; this one runs after it.
+        process.on("exit", () => { if (!process.exitCode) process.exitCode = 1; });
+        process.exit();
+    }, GRACE_MS).unref();
+}

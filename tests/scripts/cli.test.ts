@@ -33,6 +33,13 @@ function paths(cmd: Command, prefix: string[] = []): string[][] {
 }
 
 describe("scripts: the mdetect CLI (commander)", () => {
+    it("listens for late rejections once however often main runs in a process", async () => {
+        const before = process.listenerCount("unhandledRejection");
+        for (let i = 0; i < 12; i++) await mdetect(["cost", "--help"]);
+        const added = process.listeners("unhandledRejection").slice(before);
+        expect(added.length, "listeners main left behind").to.be.at.most(1);
+    });
+
     it("registers every module in scripts/commands/, one line each (a new file without its line fails here)", () => {
         const files = fs.readdirSync(path.join(__dirname, "..", "..", "scripts", "commands")).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
         expect([...COMMAND_NAMES].sort()).to.deep.equal(files);

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../../scripts/lib/mock-run";
 
@@ -21,7 +21,7 @@ exit "$${name.toUpperCase()}_CODE"
 `;
 
 function runTestScript(codes: { tsc: number; mocha: number }, ...args: string[]) {
-    const bin = mkdtempSync(path.join(tmpdir(), "mdetect-test-sh-"));
+    const bin = mkdtempSync(path.join(os.tmpdir(), "mdetect-test-sh-"));
     try {
         writeFileSync(path.join(bin, "tsc"), STAND_IN("tsc", "mocha"), { mode: 0o755 });
         writeFileSync(path.join(bin, "mocha"), STAND_IN("mocha", "tsc"), { mode: 0o755 });
@@ -46,13 +46,14 @@ describe("scripts: npm test (scripts/test.sh)", () => {
         const run = runTestScript({ tsc: 0, mocha: 0 });
         expect(run.status, run.stdout + run.stderr).to.equal(0);
         expect(run.tscArgs).to.equal("--noEmit -p tsconfig.json");
-        // The glob reaches mocha unexpanded (mocha expands it, so every test file under tests/ runs).
-        expect(run.mochaArgs).to.equal("tests/**/*.test.ts");
+        // The glob reaches mocha unexpanded (mocha expands it, so every test file under tests/ runs),
+        // in parallel on every core.
+        expect(run.mochaArgs).to.equal(`--parallel --jobs ${os.availableParallelism()} tests/**/*.test.ts`);
         expect(run.stdout).to.contain("3 passing").and.not.contain("error TS");
     });
 
     it("passes extra arguments on to mocha", () => {
-        expect(runTestScript({ tsc: 0, mocha: 0 }, "--grep", "cost").mochaArgs).to.equal("tests/**/*.test.ts --grep cost");
+        expect(runTestScript({ tsc: 0, mocha: 0 }, "--grep", "cost").mochaArgs).to.equal(`--parallel --jobs ${os.availableParallelism()} tests/**/*.test.ts --grep cost`);
     });
 
     it("fails with tsc's code when only the type check fails, printing its report after the suite's", () => {
