@@ -1,4 +1,4 @@
-/** A configuration of the prod stack unlike dev in every key (closure-config and closure-cache tests). */
+/** A configuration of the prod stack unlike dev in every key (tests/scripts/closure-cache.test.ts). */
 const CLIENT = "7b0c8f0e-3f5d-4c1a-9d2e-2a6f4b8c9d10";
 
 /** A valid value for every key of Pulumi.yaml, each unlike the dev stack's. */
