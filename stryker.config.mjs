@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const ALL = ["functions/**/*.ts", "policy/**/*.ts"];
 
-// tests/helpers/exit-watch.ts (a root hook from .mocharc.json) ends a process still alive 60 s after a
+// tests/helpers/exit-watch.ts (a global teardown from .mocharc.json) ends a process still alive 60 s after a
 // mocha run; the mocha runner's worker lives on between mutants by design, so the hook killed it
 // every minute (a restart and a lost mutant run each time). Its workers inherit this grace period.
 process.env.MDETECT_EXIT_GRACE_MS ??= String(24 * 3600 * 1000);

@@ -10,8 +10,8 @@
  * - the key: cache format, Node version, the project, the Lambda's resource name, the callback's
  *   source text and the serializer's arguments. Not the stack or its config: the program's
  *   callbacks read configuration from their environment variables only, so their serialized text
- *   is the same for every stack and configuration (tests/scripts/closure-config.test.ts checks
- *   this with the real serializer and no cache), and every configuration after the first reuses
+ *   is the same for every stack and configuration (tests/scripts/closure-cache.test.ts checks
+ *   this with the real serializer on an empty cache), and every configuration after the first reuses
  *   the entries;
  * - the dependencies: the content of every repository module loaded, and of every file outside
  *   node_modules read with fs.readFileSync/readdirSync during the run (a directory by its

@@ -5,8 +5,8 @@ import { invokeRegistry } from "../../../functions/registry/access-client";
 import { handleAccessRequest } from "../../../functions/registry/access-handler";
 import { isRegistryError } from "../../../functions/registry/errors";
 import * as reg from "../../../functions/registry";
-import { TestDatabase, withTestDatabase } from "../../helpers/db";
-import { buildWorld, invokeThroughHandler, t, World } from "./fixtures";
+import type { TestDatabase } from "../../helpers/db";
+import { worldPerSuite, invokeThroughHandler, t, World } from "./fixtures";
 
 /** The client against the real handler and database: what comes back is the registry's answer, not a canned one. */
 describe("registry: access client (for Lambdas outside the VPC)", () => {
@@ -15,12 +15,10 @@ describe("registry: access client (for Lambdas outside the VPC)", () => {
     let w: World;
     const client = () => new LambdaClient({ region: "ap-southeast-2" });
 
+    worldPerSuite((made) => ({ db, w } = made));
     before(async () => {
-        db = await withTestDatabase();
-        w = await buildWorld(db.pool);
         await reg.createDeployment(db.pool, { detectorId: w.d1.id, siteId: w.mine.id, projectId: w.projectA.id, startsAt: t("2025-01-01T00:00:00Z") });
     });
-    after(() => db.drop());
     beforeEach(() => { lambda().on(InvokeCommand).callsFake(invokeThroughHandler(db.pool, handleAccessRequest)); });
 
     it("invokes the access function synchronously and returns the registry's result", async () => {

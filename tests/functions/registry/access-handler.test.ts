@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import type { TestDatabase } from "../../helpers/db";
 import { poolFromUrl } from "../../../functions/registry/connect";
 import { handleAccessRequest } from "../../../functions/registry/access-handler";
 import * as reg from "../../../functions/registry";
-import { buildWorld, t, World } from "./fixtures";
+import { worldPerSuite, t, World } from "./fixtures";
 
 describe("registry: access handler (the VPC Lambda's logic)", () => {
     let db: TestDatabase;
@@ -11,12 +11,10 @@ describe("registry: access handler (the VPC Lambda's logic)", () => {
     const logged: unknown[] = [];
     const handle = (request: unknown, pool = db.pool) => handleAccessRequest(() => pool, request, (e) => logged.push(e));
 
+    worldPerSuite((made) => ({ db, w } = made));
     before(async () => {
-        db = await withTestDatabase();
-        w = await buildWorld(db.pool);
         await reg.createDeployment(db.pool, { detectorId: w.d1.id, siteId: w.mine.id, projectId: w.projectA.id, startsAt: t("2025-01-01T00:00:00Z"), status: "active" });
     });
-    after(() => db.drop());
 
     it("answers ownersAt in input order, null where nobody owns the detector", async () => {
         const res = await handle({ op: "ownersAt", args: { pairs: [

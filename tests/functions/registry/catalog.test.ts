@@ -3,11 +3,11 @@
  * one client) and staff-catalog.ts (every row), over the fixtures' two clients.
  */
 import { expect } from "chai";
-import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import type { TestDatabase } from "../../helpers/db";
 import * as reg from "../../../functions/registry";
 import { listClientDeployments, listProjects, listSites } from "../../../functions/registry/client-catalog";
 import { listAllDeployments, listAllDetectors, listAllSites } from "../../../functions/registry/staff-catalog";
-import { buildWorld, rejection, t, World } from "./fixtures";
+import { worldPerSuite, rejection, t, World } from "./fixtures";
 
 const NOBODY = "00000000-0000-4000-8000-000000000000";
 
@@ -16,9 +16,8 @@ describe("registry: catalog", () => {
     let w: World;
     let deps: reg.Deployment[];
     let unused: reg.Site;
+    worldPerSuite((made) => ({ db, w } = made));
     before(async () => {
-        db = await withTestDatabase();
-        w = await buildWorld(db.pool);
         unused = await reg.createSite(db.pool, { name: "Adit 0", kind: "other", latitude: 1, longitude: 2 });
         const dep = (d: reg.Detector, p: reg.Project, s: reg.Site, startsAt: string, endsAt?: string) =>
             reg.createDeployment(db.pool, { detectorId: d.id, projectId: p.id, siteId: s.id, startsAt: t(startsAt), endsAt: endsAt ? t(endsAt) : undefined, zenithDeg: 12.5, azimuthDeg: 270 });
@@ -28,7 +27,6 @@ describe("registry: catalog", () => {
             await dep(w.d2, w.projectA2, w.mine, "2025-03-01T00:00:00Z"),
         ];
     });
-    after(() => db.drop());
 
     const withSite = (d: reg.Deployment) => ({ ...d, siteName: d.siteId === w.mine.id ? w.mine.name : w.tunnel.name });
 

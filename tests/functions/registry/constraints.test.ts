@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as mysql from "mysql2/promise";
-import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import type { TestDatabase } from "../../helpers/db";
 import { poolFromUrl, urlOptions } from "../../../functions/registry/connect";
 import { toDomainError } from "../../../functions/registry/errors";
 import * as reg from "../../../functions/registry";
-import { buildWorld, rejection, t, World } from "./fixtures";
+import { worldPerSuite, rejection, t, World } from "./fixtures";
 
 /** Runs raw SQL (as a careless writer would) and returns the domain error it maps to. */
 async function rawError(db: TestDatabase, sql: string, params: unknown[]): Promise<reg.RegistryError> {
@@ -17,11 +17,7 @@ describe("registry: constraints", () => {
     let db: TestDatabase;
     let w: World;
 
-    before(async () => {
-        db = await withTestDatabase();
-        w = await buildWorld(db.pool);
-    });
-    after(() => db.drop());
+    worldPerSuite((made) => ({ db, w } = made));
 
     it("refuses a duplicate detector serial with DuplicateSerialError", async () => {
         const err = await rejection(reg.createDetector(db.pool, { serial: w.d1.serial, model: "X", firmware: "1" }));

@@ -1,18 +1,14 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import type { TestDatabase } from "../../helpers/db";
 import * as reg from "../../../functions/registry";
-import { buildWorld, t, World } from "./fixtures";
+import { worldPerSuite, t, World } from "./fixtures";
 
 describe("registry: data access", () => {
     let db: TestDatabase;
     let w: World;
 
-    before(async () => {
-        db = await withTestDatabase();
-        w = await buildWorld(db.pool);
-    });
-    after(() => db.drop());
+    worldPerSuite((made) => ({ db, w } = made));
 
     describe("owner at time", () => {
         let first: reg.Deployment;

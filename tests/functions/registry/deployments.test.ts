@@ -3,9 +3,9 @@
  * refusals, a clash starting at the same instant, and ownersAt at deployment edges in one batch.
  */
 import { expect } from "chai";
-import { withTestDatabase, TestDatabase } from "../../helpers/db";
+import type { TestDatabase } from "../../helpers/db";
 import * as reg from "../../../functions/registry";
-import { buildWorld, rejection, t, World } from "./fixtures";
+import { worldPerSuite, rejection, t, World } from "./fixtures";
 
 const NOBODY = "00000000-0000-4000-8000-000000000000";
 const ms = (d: Date, by: number) => new Date(d.getTime() + by);
@@ -14,11 +14,7 @@ describe("registry: deployments", () => {
     let db: TestDatabase;
     let w: World;
     let serial = 7200;
-    before(async () => {
-        db = await withTestDatabase();
-        w = await buildWorld(db.pool);
-    });
-    after(() => db.drop());
+    worldPerSuite((made) => ({ db, w } = made));
 
     const detector = () => reg.createDetector(db.pool, { serial: `MD-${serial++}`, model: "m", firmware: "f" });
     const deploy = async (d: reg.Detector, startsAt: Date, endsAt?: Date) =>

@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import type { Pool } from "mysql2/promise";
 import * as reg from "../../../functions/registry";
+import { TestDatabase, withTestDatabase } from "../../helpers/db";
 
 export interface World {
     clientA: reg.Client; clientB: reg.Client;
@@ -25,6 +26,20 @@ export async function buildWorld(pool: Pool): Promise<World> {
         d1: await reg.createDetector(pool, { serial: "MD-9001", model: "MuScope 2", firmware: "2.4.1" }),
         d2: await reg.createDetector(pool, { serial: "MD-9002", model: "MuScope 2", firmware: "2.4.1" }),
     };
+}
+
+/**
+ * A migrated test database holding buildWorld's registry, made before the calling suite's tests
+ * and dropped after them. `use` receives both; the suite's own `before` hooks, declared after
+ * this call, run after it and see them.
+ */
+export function worldPerSuite(use: (made: { db: TestDatabase; w: World }) => void): void {
+    let db: TestDatabase | undefined;
+    before(async () => {
+        db = await withTestDatabase();
+        use({ db, w: await buildWorld(db.pool) });
+    });
+    after(() => db?.drop());
 }
 
 /**
