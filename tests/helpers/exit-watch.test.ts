@@ -3,7 +3,7 @@ import { mochaOn } from "./mocha-fixture";
 
 /** The exit watch's own fixtures, with a short grace period. */
 const mocha = (fixture: string, args: string[] = []) => mochaOn(`exit-watch/${fixture}`, args, { MDETECT_EXIT_GRACE_MS: "2000" });
-/** As `npm test` runs the suite (scripts/test.sh). */
+/** As `npm test` runs the suite on these 2-core machines (scripts/test.sh: one worker per core). */
 const PARALLEL = ["--parallel", "--jobs", "2"];
 
 describe("tests/helpers/exit-watch: a run always ends, with mocha's code, and a leaked handle fails it", function () {

@@ -21,10 +21,8 @@
 const GRACE_MS = Number(process.env.MDETECT_EXIT_GRACE_MS ?? 60_000);
 
 /**
- * Mocha's global teardown runs once, in the main process, after the last test and hook, in a serial
- * run and in `npm test`'s parallel one alike; root hooks would run in each worker, where the
- * pool's IPC channel keeps the loop alive between files and the grace timer would end a worker
- * that is still running tests.
+ * Once, in the main process, after the last test and hook, serial or parallel (a root hook would
+ * run per file in each worker, and its timer would end a worker still running other files).
  */
 export function mochaGlobalTeardown(): void {
     process.once("beforeExit", () => process.exit());

@@ -127,7 +127,11 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
      */
     describe("the whole program", () => {
         const cacheDirs: string[] = [];
-        const emptyCache = () => { cacheDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-closure-cache-run-"))); return cacheDirs[cacheDirs.length - 1]; };
+        const emptyCache = () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-closure-cache-run-"));
+            cacheDirs.push(dir);
+            return dir;
+        };
         after(() => cacheDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
         const devCache = emptyCache();
         const zips = async (options: RunOptions) => {
