@@ -158,7 +158,7 @@ let running = false;
  */
 function runStack(error: Error, sites: NodeJS.CallSite[]): string {
     const header = Error.prototype.toString.call(error);
-    if (error instanceof Error && error.constructor === Error && error.message === "") return header;
+    if (error.constructor === Error && error.message === "") return header;
     return `${header}${sites.map((site) => `\n    at ${site}`).join("")}`;
 }
 
