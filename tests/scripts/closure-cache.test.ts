@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ClosureCache } from "../../scripts/lib/closure-cache";
-import { lastCacheStats, PROJECT_DIR, RunOptions } from "../../scripts/lib/mock-run";
+import { lastCacheStats, ProgramRun, PROJECT_DIR, RunOptions } from "../../scripts/lib/mock-run";
 import { loadProject } from "../../scripts/lib/project";
-import { ofType, programWith } from "../helpers/program";
+import { ofType, program, programWith } from "../helpers/program";
 import { EVERY_KEY_CHANGED } from "./every-key-changed";
 
 const FUNCTION = "aws:lambda/function:Function";
@@ -121,22 +121,18 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
     /**
      * The key leaves the stack and its config out, which is right only while no callback captures a
      * configuration value (configuration reaches a function through its environment variables).
-     * Each cold run below, on an empty cache of its own, serializes every Lambda with pulumi's own
-     * serializer; the dev stack with its defaults and the prod stack with every project key changed
-     * must give every Lambda both declare the same text.
+     * One cold run, the prod stack with every project key changed on an empty cache of its own,
+     * serializes every Lambda with pulumi's own serializer; each Lambda the dev stack with its
+     * defaults declares must have the same text there as in the suite's shared dev run. (That run's
+     * Lambdas come from the project's cache, which some cold run with another configuration than
+     * this one filled: no other test uses EVERY_KEY_CHANGED. A second cold serialization here, of dev
+     * alone, would cost a worker about 20 s for the same comparison.)
      */
     describe("the whole program", () => {
-        const cacheDirs: string[] = [];
-        const emptyCache = () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-closure-cache-run-"));
-            cacheDirs.push(dir);
-            return dir;
-        };
-        after(() => cacheDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-        const devCache = emptyCache();
-        const zips = async (options: RunOptions) => {
-            const run = await programWith(options);
-            const stats = { hits: 0, misses: 0, ...lastCacheStats };
+        let cacheDir: string;
+        before(() => { cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "mdetect-closure-cache-run-")); });
+        after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+        const zipsOf = async (run: ProgramRun) => {
             const fns = ofType(run, FUNCTION);
             const contents = await Promise.all(fns.map(async (fn) => {
                 const assets = await fn.inputs.code.assets;
@@ -144,50 +140,48 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
             }));
             // Registration order follows when each closure resolves; compare Lambda by name.
             contents.sort(([a], [b]) => a.localeCompare(b));
-            return { stats, contents, count: fns.length, config: run.config };
+            return { contents, count: fns.length, config: run.config };
         };
+        const zips = async (options: RunOptions) => {
+            const run = await programWith({ ...options, closureCache: cacheDir });
+            return { stats: { hits: 0, misses: 0, ...lastCacheStats }, ...await zipsOf(run) };
+        };
+        const changed = { stack: "prod", config: EVERY_KEY_CHANGED };
         type Zips = Awaited<ReturnType<typeof zips>>;
-        const expectAllSerialized = (run: Zips) => {
-            expect(run.count).to.be.greaterThan(5);
-            expect(run.stats.misses, "a cold cache serializes every Lambda").to.be.at.least(run.count + 1);
-            expect(run.stats.hits + run.stats.misses, "each Lambda: its closure and its package list").to.equal(2 * run.count);
-        };
         let cold: Zips;
-        let changedCold: Zips;
 
         it("cold: every closure comes from pulumi's own serializer (each Lambda a miss), the package walks shared", async () => {
-            cold = await zips({ closureCache: devCache });
-            expectAllSerialized(cold);
+            cold = await zips(changed);
+            expect(cold.count).to.be.greaterThan(5);
+            expect(cold.stats.misses, "a cold cache serializes every Lambda").to.be.at.least(cold.count + 1);
+            expect(cold.stats.hits + cold.stats.misses, "each Lambda: its closure and its package list").to.equal(2 * cold.count);
         });
 
         it("warm: every Lambda a hit, and each gets its own closure and package list back", async () => {
-            const warm = await zips({ closureCache: devCache });
+            const warm = await zips(changed);
             expect(warm.stats).to.deep.equal({ hits: 2 * cold.count, misses: 0 });
             expect(warm.contents).to.deep.equal(cold.contents);
         });
 
-        it("no Lambda's serialized code depends on the config: prod with every key changed, serialized cold, gives each Lambda dev declares dev's text", async () => {
-            changedCold = await zips({ stack: "prod", config: EVERY_KEY_CHANGED, closureCache: emptyCache() });
-            expectAllSerialized(changedCold);
+        it("no Lambda's serialized code depends on the config: each Lambda dev declares has dev's text in prod with every key changed, serialized cold", async () => {
+            const dev = await zipsOf(await program());
             const keys = Object.keys(loadProject(PROJECT_DIR).config ?? {});
             expect(Object.keys(EVERY_KEY_CHANGED).filter((k) => k !== "aws:region")).to.have.members(keys);
-            const same = Object.entries(EVERY_KEY_CHANGED).filter(([k, v]) => JSON.stringify(cold.config[k]) === JSON.stringify(v)).map(([k]) => k);
+            const same = Object.entries(EVERY_KEY_CHANGED).filter(([k, v]) => JSON.stringify(dev.config[k]) === JSON.stringify(v)).map(([k]) => k);
             expect(same, "keys the change leaves as dev has them").to.deep.equal([]);
-            expect(changedCold.config).to.include({ "mdetect:detectorCount": 20000, "aws:region": "us-east-1" });
-            const changedText = new Map(changedCold.contents.map(([name, text]) => [name, text]));
-            const differ = cold.contents.filter(([name, text]) => changedText.get(name) !== text).map(([name]) => name);
+            expect(cold.config).to.include({ "mdetect:detectorCount": 20000, "aws:region": "us-east-1" });
+            expect(cold.count, "the model adds the inference Lambda").to.be.greaterThan(dev.count);
+            const changedText = new Map(cold.contents.map(([name, text]) => [name, text]));
+            const differ = dev.contents.filter(([name, text]) => changedText.get(name) !== text).map(([name]) => name);
             expect(differ, "Lambdas missing from the changed run or whose code captured a configuration value").to.deep.equal([]);
         });
 
-        it("another stack and configuration on dev's cache: every Lambda dev declares too is a hit (closure and package list), the rest are serialized", async () => {
-            const other = await zips({ stack: "prod", config: EVERY_KEY_CHANGED, closureCache: devCache });
-            const devNames = new Set(cold.contents.map(([name]) => name));
-            const shared = other.contents.filter(([name]) => devNames.has(name));
-            expect(shared.length, "Lambdas both declare").to.equal(cold.count);
-            expect(other.count, "the model adds the inference Lambda").to.be.greaterThan(cold.count);
-            expect(other.stats.hits, "each shared Lambda's closure and package list").to.be.at.least(2 * shared.length);
-            expect(other.stats.hits + other.stats.misses).to.equal(2 * other.count);
-            expect(other.contents, "what the cache serves is what the serializer gives for this configuration").to.deep.equal(changedCold.contents);
+        it("another stack and configuration on that cache: every Lambda both declare is a hit (closure and package list), and is what the serializer gives", async () => {
+            const dev = await zipsOf(await program());
+            const other = await zips({ stack: "dev", config: {} });
+            expect(other.count).to.equal(dev.count);
+            expect(other.stats).to.deep.equal({ hits: 2 * dev.count, misses: 0 });
+            expect(other.contents).to.deep.equal(dev.contents);
         });
     });
 });
