@@ -135,11 +135,18 @@ export function projectName(): string {
     return loadProject(PROJECT_DIR).name;
 }
 
+/**
+ * What stays loaded between runs: packages (loading @pulumi/aws takes seconds) and the harness that
+ * runs the program, scripts/ and tests/. A test helper loaded afresh would lose its state: a test
+ * file loaded after a run (mocha's parallel workers load files one at a time) would get a second
+ * tests/helpers/program.ts, without the shared runs, whose allowTime reaches no running test.
+ */
+const HARNESS = ["scripts", "tests"].map((dir) => path.join(ROOT, dir) + path.sep);
+
 function freshRequire(file: string): any {
-    // The program reads config at module load; drop our own modules from the cache so each
-    // run sees its own config. node_modules stay cached (loading @pulumi/aws takes seconds).
+    // The program reads config at module load; drop its modules from the cache so each run sees its own config.
     for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}scripts${path.sep}`)) {
+        if (key.startsWith(ROOT + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`) && !HARNESS.some((dir) => key.startsWith(dir))) {
             delete require.cache[key];
         }
     }

@@ -1,12 +1,17 @@
 /**
  * scripts/lib/mock-run.ts formats stacks its own way while a program runs (Pulumi stamps every
  * promise and resource with a stack, and source-mapping each was half a warm run): stamps are
- * bare, errors keep their frames, and the caller's formatter is back once the run ends.
+ * bare, errors keep their frames, and the caller's formatter is back once the run ends. Each run
+ * loads the program's modules afresh (they read config at load) but keeps the harness's.
  */
 import { expect } from "chai";
-import { runProgram } from "../../scripts/lib/mock-run";
+import * as path from "path";
+import { ROOT, runProgram } from "../../scripts/lib/mock-run";
 import { ProjectError } from "../../scripts/lib/project";
-import { programWith } from "../helpers/program";
+import { PROGRAM_RUN_TIMEOUT_MS, programWith } from "../helpers/program";
+
+/** The helpers module as this file loaded it. */
+const helpers: typeof import("../helpers/program") = require("../helpers/program");
 
 describe("scripts: stack traces during a mock program run", () => {
     const own = (_error: Error, sites: NodeJS.CallSite[]) => `own formatter: ${sites.length} frames`;
@@ -32,5 +37,27 @@ describe("scripts: stack traces during a mock program run", () => {
         expect(err?.name).to.equal(ProjectError.name);
         expect(Error.prepareStackTrace).to.equal(own);
         expect(err!.stack).to.match(/^own formatter: \d+ frames$/);
+    });
+});
+
+describe("scripts: a mock run reloads the program's modules, not the test harness's", () => {
+    const programModule = () => require.cache[path.join(ROOT, "infra", "index.ts")];
+    before(() => programWith({}));
+
+    it("the program's modules are loaded afresh by each run (each sees its own config)", async () => {
+        const first = programModule();
+        await programWith({});
+        expect(first, "infra/index.ts loaded by the run before").to.not.equal(undefined);
+        expect(programModule()).to.not.equal(undefined).and.not.equal(first);
+    });
+
+    it("a test file loaded after a run gets the helpers already loaded: the shared runs, and allowTime reaching its test", async function () {
+        // Mocha's parallel workers load each file when its turn comes, after earlier files' runs.
+        const loadedNow: typeof helpers = require("../helpers/program");
+        expect(loadedNow === helpers, "tests/helpers/program.ts is the module this file loaded").to.equal(true);
+        this.timeout(60_000);
+        const run = loadedNow.programWith({});
+        expect(this.timeout(), "the run lifts this test's timeout").to.equal(PROGRAM_RUN_TIMEOUT_MS);
+        await run;
     });
 });
