@@ -136,19 +136,17 @@ export function projectName(): string {
 }
 
 /**
- * What stays loaded between runs: packages (loading @pulumi/aws takes seconds) and the harness that
- * runs the program, scripts/ and tests/. A test helper loaded afresh would lose its state: a test
- * file loaded after a run (mocha's parallel workers load files one at a time) would get a second
- * tests/helpers/program.ts, without the shared runs, whose allowTime reaches no running test.
+ * The program's own modules: infra/ reads config at module load (nothing else does), so each run
+ * loads them afresh and sees its own config. Everything else stays loaded, shared with the tests
+ * that import it: a module loaded afresh would lose its state and its classes' identity (a test
+ * file that mocha's parallel worker loads after a run would get a second tests/helpers/program.ts,
+ * without the shared runs, and errors failing `instanceof` against the ones its fixtures import).
  */
-const HARNESS = ["scripts", "tests"].map((dir) => path.join(ROOT, dir) + path.sep);
+const PROGRAM_DIR = path.dirname(PROGRAM) + path.sep;
 
 function freshRequire(file: string): any {
-    // The program reads config at module load; drop its modules from the cache so each run sees its own config.
     for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(ROOT + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`) && !HARNESS.some((dir) => key.startsWith(dir))) {
-            delete require.cache[key];
-        }
+        if (key.startsWith(PROGRAM_DIR)) delete require.cache[key];
     }
     return require(file);
 }

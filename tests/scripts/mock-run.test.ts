@@ -5,6 +5,7 @@
  * loads the program's modules afresh (they read config at load) but keeps the harness's.
  */
 import { expect } from "chai";
+import * as fs from "fs";
 import * as path from "path";
 import { ROOT, runProgram } from "../../scripts/lib/mock-run";
 import { ProjectError } from "../../scripts/lib/project";
@@ -44,11 +45,27 @@ describe("scripts: a mock run reloads the program's modules, not the test harnes
     const programModule = () => require.cache[path.join(ROOT, "infra", "index.ts")];
     before(() => programWith({}));
 
-    it("the program's modules are loaded afresh by each run (each sees its own config)", async () => {
+    it("the program's modules (infra/) are loaded afresh by each run, so each sees its own config; functions/ and policy/ stay loaded", async () => {
         const first = programModule();
+        const shared = require.cache[path.join(ROOT, "functions", "registry", "errors.ts")];
         await programWith({});
         expect(first, "infra/index.ts loaded by the run before").to.not.equal(undefined);
         expect(programModule()).to.not.equal(undefined).and.not.equal(first);
+        expect(shared, "loaded by the program").to.not.equal(undefined);
+        expect(require.cache[path.join(ROOT, "functions", "registry", "errors.ts")]).to.equal(shared);
+    });
+
+    it("only infra/ can read config: no other module of the program imports @pulumi/pulumi", () => {
+        const importers: string[] = [];
+        const walk = (dir: string): void => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const file = path.join(dir, entry.name);
+                if (entry.isDirectory()) walk(file);
+                else if (/\.[cm]?[jt]s$/.test(entry.name) && /["']@pulumi\/pulumi["'/]/.test(fs.readFileSync(file, "utf8"))) importers.push(path.relative(ROOT, file));
+            }
+        };
+        for (const dir of ["functions", "policy", "schema"]) walk(path.join(ROOT, dir));
+        expect(importers).to.deep.equal([]);
     });
 
     it("a test file loaded after a run gets the helpers already loaded: the shared runs, and allowTime reaching its test", async function () {
