@@ -20,3 +20,11 @@ export const CSV_GZIP_LEVEL = 1;
 
 /** zlib output chunk of the curated gzip stream: 64 KiB rather than its default 16 KiB, a quarter of the round trips to the thread pool per batch of rows (docs/benchmarks.md). */
 export const CSV_GZIP_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Read size of a file `mdetect convert` opens: 256 KiB, not fs's default 64 KiB. Each chunk costs a
+ * trip through the async iteration, the decoder and the line splitter; on the conversion benchmark
+ * (docs/benchmarks.md) 256 KiB took 0.9x the time of 64 KiB for about 5 MB more peak RSS, and 1 MiB
+ * was no faster for 20 MB more. The batch Lambda's input is S3's response stream, chunked by the socket.
+ */
+export const INPUT_CHUNK_BYTES = 256 * 1024;

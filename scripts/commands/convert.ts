@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { pipeline } from "stream/promises";
 import { createGzip } from "zlib";
-import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL, Manifest } from "../../functions/telemetry";
+import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL, INPUT_CHUNK_BYTES, Manifest } from "../../functions/telemetry";
 import { Command, action, examples } from "../lib/cli";
 import { ProgressLine } from "../lib/progress";
 
@@ -39,7 +39,7 @@ async function openInput(file: string): Promise<{ input: NodeJS.ReadableStream; 
     if (file === STDIN) return { input: process.stdin };
     const handle = await fs.promises.open(file, "r");
     const stat = await handle.stat();
-    return { input: handle.createReadStream(), size: stat.size };
+    return { input: handle.createReadStream({ highWaterMark: INPUT_CHUNK_BYTES }), size: stat.size };
 }
 
 /** Plain words for why an input could not be opened. */

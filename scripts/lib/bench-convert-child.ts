@@ -1,12 +1,12 @@
 /**
  * Child process of the conversion benchmark: converts one file with convertStream exactly as the
- * batch Lambda does (optionally gzipping the CSV) and prints its counts and peak RSS as JSON.
+ * batch Lambda and `mdetect convert` do (optionally gzipping the CSV) and prints its counts and peak RSS as JSON.
  * Run in its own process so that peak RSS belongs to this one conversion.
  */
 import * as fs from "fs";
 import { pipeline } from "stream/promises";
 import { createGzip } from "zlib";
-import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL } from "../../functions/telemetry";
+import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL, INPUT_CHUNK_BYTES } from "../../functions/telemetry";
 
 async function main(): Promise<void> {
     const [file, csvOut, gzip] = process.argv.slice(2);
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     const curated = gzip === "gzip" ? createGzip({ level: CSV_GZIP_LEVEL, chunkSize: CSV_GZIP_CHUNK_BYTES }) : fs.createWriteStream(csvOut);
     const written = gzip === "gzip" ? pipeline(curated as NodeJS.ReadableStream, fs.createWriteStream(csvOut)) : Promise.resolve();
     const manifest = await convertStream({
-        input: fs.createReadStream(file),
+        input: fs.createReadStream(file, { highWaterMark: INPUT_CHUNK_BYTES }), // as `mdetect convert` reads
         sourceKey: file,
         curated,
         quarantine: fs.createWriteStream(`${csvOut}.quarantine.ndjson`),
