@@ -149,6 +149,9 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
         const changed = { stack: "prod", config: EVERY_KEY_CHANGED };
         type Zips = Awaited<ReturnType<typeof zips>>;
         let cold: Zips;
+        let devRun: ReturnType<typeof zipsOf> | undefined;
+        /** The suite's shared dev run, its Lambdas read once. */
+        const sharedDev = () => (devRun ??= program().then(zipsOf));
 
         it("cold: every closure comes from pulumi's own serializer (each Lambda a miss), the package walks shared", async () => {
             cold = await zips(changed);
@@ -164,7 +167,7 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
         });
 
         it("no Lambda's serialized code depends on the config: each Lambda dev declares has dev's text in prod with every key changed, serialized cold", async () => {
-            const dev = await zipsOf(await program());
+            const dev = await sharedDev();
             const keys = Object.keys(loadProject(PROJECT_DIR).config ?? {});
             expect(Object.keys(EVERY_KEY_CHANGED).filter((k) => k !== "aws:region")).to.have.members(keys);
             const same = Object.entries(EVERY_KEY_CHANGED).filter(([k, v]) => JSON.stringify(dev.config[k]) === JSON.stringify(v)).map(([k]) => k);
@@ -177,7 +180,7 @@ describe("scripts: the closure cache (mock runs reuse serialized Lambdas while t
         });
 
         it("another stack and configuration on that cache: every Lambda both declare is a hit (closure and package list), and is what the serializer gives", async () => {
-            const dev = await zipsOf(await program());
+            const dev = await sharedDev();
             const other = await zips({ stack: "dev", config: {} });
             expect(other.count).to.equal(dev.count);
             expect(other.stats).to.deep.equal({ hits: 2 * dev.count, misses: 0 });

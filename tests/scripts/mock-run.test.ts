@@ -11,9 +11,6 @@ import { ROOT, runProgram } from "../../scripts/lib/mock-run";
 import { ProjectError } from "../../scripts/lib/project";
 import { PROGRAM_RUN_TIMEOUT_MS, programWith } from "../helpers/program";
 
-/** The helpers module as this file loaded it. */
-const helpers: typeof import("../helpers/program") = require("../helpers/program");
-
 describe("scripts: stack traces during a mock program run", () => {
     const own = (_error: Error, sites: NodeJS.CallSite[]) => `own formatter: ${sites.length} frames`;
     let saved: typeof Error.prepareStackTrace;
@@ -43,35 +40,30 @@ describe("scripts: stack traces during a mock program run", () => {
 
 describe("scripts: a mock run reloads the program's modules, not the test harness's", () => {
     const programModule = () => require.cache[path.join(ROOT, "infra", "index.ts")];
+    const sharedModule = () => require.cache[path.join(ROOT, "functions", "registry", "errors.ts")];
     before(() => programWith({}));
 
     it("the program's modules (infra/) are loaded afresh by each run, so each sees its own config; functions/ and policy/ stay loaded", async () => {
         const first = programModule();
-        const shared = require.cache[path.join(ROOT, "functions", "registry", "errors.ts")];
+        const shared = sharedModule();
         await programWith({});
         expect(first, "infra/index.ts loaded by the run before").to.not.equal(undefined);
         expect(programModule()).to.not.equal(undefined).and.not.equal(first);
         expect(shared, "loaded by the program").to.not.equal(undefined);
-        expect(require.cache[path.join(ROOT, "functions", "registry", "errors.ts")]).to.equal(shared);
+        expect(sharedModule()).to.equal(shared);
     });
 
     it("only infra/ can read config: no other module of the program imports @pulumi/pulumi", () => {
-        const importers: string[] = [];
-        const walk = (dir: string): void => {
-            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-                const file = path.join(dir, entry.name);
-                if (entry.isDirectory()) walk(file);
-                else if (/\.[cm]?[jt]s$/.test(entry.name) && /["']@pulumi\/pulumi["'/]/.test(fs.readFileSync(file, "utf8"))) importers.push(path.relative(ROOT, file));
-            }
-        };
-        for (const dir of ["functions", "policy", "schema"]) walk(path.join(ROOT, dir));
+        const importers = ["functions", "policy", "schema"]
+            .flatMap((dir) => (fs.readdirSync(path.join(ROOT, dir), { recursive: true }) as string[]).map((file) => path.join(dir, file)))
+            .filter((file) => /\.[cm]?[jt]s$/.test(file) && /["']@pulumi\/pulumi["'/]/.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
         expect(importers).to.deep.equal([]);
     });
 
     it("a test file loaded after a run gets the helpers already loaded: the shared runs, and allowTime reaching its test", async function () {
         // Mocha's parallel workers load each file when its turn comes, after earlier files' runs.
-        const loadedNow: typeof helpers = require("../helpers/program");
-        expect(loadedNow === helpers, "tests/helpers/program.ts is the module this file loaded").to.equal(true);
+        const loadedNow: typeof import("../helpers/program") = require("../helpers/program");
+        expect(loadedNow.programWith === programWith, "tests/helpers/program.ts is the module this file loaded").to.equal(true);
         this.timeout(60_000);
         const run = loadedNow.programWith({});
         expect(this.timeout(), "the run lifts this test's timeout").to.equal(PROGRAM_RUN_TIMEOUT_MS);
