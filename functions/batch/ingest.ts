@@ -11,7 +11,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "stream";
 import { createGzip } from "zlib";
-import { CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL } from "../telemetry/limits";
+import { createCuratedGzip } from "../telemetry/gzip";
 import { convertStream, Manifest } from "../telemetry/stream";
 import { IdentityGate } from "../telemetry/tally";
 import { SourceObject } from "./event";
@@ -65,7 +65,7 @@ async function copyRaw(s3: S3Client, source: SourceObject, rawKey: string): Prom
 
 async function convertToS3(s3: S3Client, source: SourceObject, keys: OutputKeys, convert: Convert, gate: IdentityGate): Promise<Manifest> {
     const { body } = await getBody(s3, source);
-    const curated = createGzip({ level: CSV_GZIP_LEVEL, chunkSize: CSV_GZIP_CHUNK_BYTES });
+    const curated = createCuratedGzip();
     const quarantine = createGzip();
     const uploads = [
         startUpload(s3, source.bucket, keys.curated, curated, "application/gzip"),

@@ -6,7 +6,7 @@
  * first non-whitespace byte: "[" is a JSON array, anything else NDJSON.
  */
 import { isUtf8 } from "buffer";
-import { MAX_LINE_BYTES, RAW_PREVIEW_CHARS } from "./limits";
+import { DECODE_BYTES, MAX_LINE_BYTES, RAW_PREVIEW_CHARS } from "./limits";
 import { ReasonKind } from "./reasons";
 import { Tally } from "./tally";
 
@@ -154,13 +154,25 @@ class LineSplitter implements Splitter {
 
     /**
      * Fast path for the common case: the complete lines of a chunk are valid UTF-8, so they are
-     * decoded once and split as a string (per-line Buffer slicing and decoding cost as much as
-     * JSON.parse). Returns where the per-line byte path must continue.
+     * decoded in pieces of about DECODE_BYTES that end at a newline and split as strings (per-line
+     * Buffer slicing and decoding cost as much as JSON.parse). Returns where the per-line byte path
+     * must continue.
      */
     private wholeLines(chunk: Buffer, start: number): number {
         const last = chunk.lastIndexOf(NEWLINE);
         if (last < start || !isUtf8(chunk.subarray(start, last))) return start;
-        const text = chunk.toString("utf8", start, last);
+        let from = start;
+        while (from <= last) {
+            let cut = from + DECODE_BYTES >= last ? last : chunk.lastIndexOf(NEWLINE, from + DECODE_BYTES);
+            if (cut < from) cut = chunk.indexOf(NEWLINE, from + DECODE_BYTES); // one line longer than a piece
+            this.lines(chunk.toString("utf8", from, cut));
+            from = cut + 1;
+        }
+        return last + 1;
+    }
+
+    /** Every "\n"-separated line of `text` (the text of whole lines without the final terminator). */
+    private lines(text: string): void {
         let from = 0;
         for (;;) {
             const nl = text.indexOf("\n", from);
@@ -173,7 +185,7 @@ class LineSplitter implements Splitter {
                 this.tally.text(this.line, textLine);
             }
             this.line++;
-            if (nl < 0) return last + 1;
+            if (nl < 0) return;
             from = nl + 1;
         }
     }

@@ -11,6 +11,7 @@ import { once } from "events";
 import { PassThrough, Transform, Writable } from "stream";
 import { createGunzip } from "zlib";
 import { CSV_HEADER, toCsvRows } from "./csv";
+import { CSV_ROW_BATCH } from "./limits";
 import { QuarantinedReading, ReasonKind } from "./reasons";
 import { EndState, InputSplitter } from "./split";
 import { IdentityGate, Tally } from "./tally";
@@ -54,8 +55,6 @@ export interface Progress {
     readonly rowsIn: number;
 }
 
-/** Rows are unparsed and written in batches: one papaparse call per row is the bottleneck. */
-const ROW_BATCH = 2000;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** An output that already failed would never emit "drain" again: fail now instead of waiting. */
@@ -166,12 +165,31 @@ class Source {
     }
 }
 
+/**
+ * The outputs belong to the conversion: an error either emits, also while the converter waits for
+ * input rather than for "drain" (an upload failing under it), stops the conversion with that error
+ * instead of going unhandled. The listeners stay: a caller that destroys an output after the
+ * conversion has ended (ingest.ts on a failed upload) must not crash the process either. The input
+ * side is destroyed without an error, which would emit where nothing listens once it has ended.
+ */
+function watchOutputs(args: ConvertStreamArgs, source: Source): { error?: Error } {
+    const failure: { error?: Error } = {};
+    const stop = (err: Error): void => {
+        failure.error ??= err;
+        source.decoded.destroy();
+    };
+    args.curated.on("error", stop);
+    args.quarantine.on("error", stop);
+    return failure;
+}
+
 export async function convertStream(args: ConvertStreamArgs): Promise<Manifest> {
     const tally = new Tally(args.gate);
     const splitter = new InputSplitter(tally);
     const source = new Source(args.input);
+    const outputs = watchOutputs(args, source);
     const flush = async (all: boolean): Promise<void> => {
-        if (all || tally.rows.length >= ROW_BATCH) await write(args.curated, toCsvRows(tally.takeRows()));
+        if (all || tally.rows.length >= CSV_ROW_BATCH) await write(args.curated, toCsvRows(tally.takeRows()));
         // write() skips empty text, so no entries means no write.
         await write(args.quarantine, quarantineLines(tally.takeQuarantined()));
     };
@@ -198,7 +216,7 @@ export async function convertStream(args: ConvertStreamArgs): Promise<Manifest> 
     } catch (err) {
         source.decoded.destroy();
         (args.input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-        throw err;
+        throw outputs.error ?? err;
     }
 
     const format = splitter.format;

@@ -156,14 +156,16 @@ export async function run(): Promise<BenchResult> {
         `${"method".padEnd(48)} ${"wall s".padStart(7)} ${"MB/s".padStart(6)} ${"conv s".padStart(7)} ${"MB/s".padStart(6)} ${"peak RSS MB".padStart(12)}`,
         ...rows.map((r) => `${r.label.padEnd(48)} ${r.wall.toFixed(2).padStart(7)} ${(mb / r.wall).toFixed(1).padStart(6)} ${r.inner.toFixed(2).padStart(7)} ${(mb / r.inner).toFixed(1).padStart(6)} ${r.rss.toFixed(1).padStart(12)}`),
     ];
-    const speedup = pandas.wall / ours.wall;
+    // Judged on gzip CSV, what `mdetect convert` and the batch Lambda write (issue 19: "validation + gzip CSV").
+    const speedup = pandas.wall / oursGz.wall;
+    const ofBareLoop = bare.inner / oursGz.inner;
     const peak = Math.max(ours.rss, oursGz.rss);
     const rowsMatch = rows.every((r) => r.rows === pandas.rows);
     lines.push(
-        `throughput vs pandas (wall): ${speedup.toFixed(2)}x to CSV, ${(pandas.wall / oursGz.wall).toFixed(2)}x to gzip CSV (target >= ${TARGET_SPEEDUP}x, like for like: CSV)`,
-        `throughput vs the bare loop (conv): ${(bare.inner / ours.inner).toFixed(2)}x to CSV, ${(bare.inner / oursGz.inner).toFixed(2)}x to gzip CSV (target >= ${TARGET_OF_BARE_LOOP}x); gzip costs ${(oursGz.inner / ours.inner).toFixed(2)}x the plain-CSV time`,
+        `throughput vs pandas (wall): ${(pandas.wall / ours.wall).toFixed(2)}x to CSV, ${speedup.toFixed(2)}x to gzip CSV (target >= ${TARGET_SPEEDUP}x to gzip CSV)`,
+        `throughput vs the bare loop (conv): ${(bare.inner / ours.inner).toFixed(2)}x to CSV, ${ofBareLoop.toFixed(2)}x to gzip CSV (target >= ${TARGET_OF_BARE_LOOP}x to gzip CSV); gzip costs ${(oursGz.inner / ours.inner).toFixed(2)}x the plain-CSV time`,
         `peak RSS of convertStream: ${peak.toFixed(1)} MB (target < ${TARGET_RSS_MB} MB); pandas ${pandas.rss.toFixed(1)} MB`,
         `rows written: convertStream ${ours.rows}, pandas ${pandas.rows}${rowsMatch ? "" : "  MISMATCH"}`,
     );
-    return { lines, targetsMet: speedup >= TARGET_SPEEDUP && bare.inner / ours.inner >= TARGET_OF_BARE_LOOP && peak < TARGET_RSS_MB && rowsMatch };
+    return { lines, targetsMet: speedup >= TARGET_SPEEDUP && ofBareLoop >= TARGET_OF_BARE_LOOP && peak < TARGET_RSS_MB && rowsMatch };
 }

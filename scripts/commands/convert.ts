@@ -10,8 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pipeline } from "stream/promises";
-import { createGzip } from "zlib";
-import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL, INPUT_CHUNK_BYTES, Manifest } from "../../functions/telemetry";
+import { convertStream, createCuratedGzip, INPUT_CHUNK_BYTES, Manifest } from "../../functions/telemetry";
 import { Command, action, examples } from "../lib/cli";
 import { ProgressLine } from "../lib/progress";
 
@@ -77,7 +76,7 @@ function expand(inputs: string[]): { files: string[]; errors: string[] } {
 
 async function convertFile(file: string, outDir: string, name: string): Promise<Manifest> {
     const { input, size } = await openInput(file);
-    const gzip = createGzip({ level: CSV_GZIP_LEVEL, chunkSize: CSV_GZIP_CHUNK_BYTES });
+    const gzip = createCuratedGzip();
     const csvDone = pipeline(gzip, fs.createWriteStream(path.join(outDir, `${name}.csv.gz`)));
     const quarantinePath = path.join(outDir, `${name}.quarantine.ndjson`);
     const quarantine = fs.createWriteStream(quarantinePath);

@@ -5,13 +5,12 @@
  */
 import * as fs from "fs";
 import { pipeline } from "stream/promises";
-import { createGzip } from "zlib";
-import { convertStream, CSV_GZIP_CHUNK_BYTES, CSV_GZIP_LEVEL, INPUT_CHUNK_BYTES } from "../../functions/telemetry";
+import { convertStream, createCuratedGzip, INPUT_CHUNK_BYTES } from "../../functions/telemetry";
 
 async function main(): Promise<void> {
     const [file, csvOut, gzip] = process.argv.slice(2);
     const started = process.hrtime.bigint();
-    const curated = gzip === "gzip" ? createGzip({ level: CSV_GZIP_LEVEL, chunkSize: CSV_GZIP_CHUNK_BYTES }) : fs.createWriteStream(csvOut);
+    const curated = gzip === "gzip" ? createCuratedGzip() : fs.createWriteStream(csvOut);
     const written = gzip === "gzip" ? pipeline(curated as NodeJS.ReadableStream, fs.createWriteStream(csvOut)) : Promise.resolve();
     const manifest = await convertStream({
         input: fs.createReadStream(file, { highWaterMark: INPUT_CHUNK_BYTES }), // as `mdetect convert` reads

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { MAX_LINE_BYTES, RAW_PREVIEW_CHARS } from "../../../functions/telemetry/limits";
+import { DECODE_BYTES, MAX_LINE_BYTES, RAW_PREVIEW_CHARS } from "../../../functions/telemetry/limits";
 import { EndState, InputSplitter } from "../../../functions/telemetry/split";
 import { Tally } from "../../../functions/telemetry/tally";
 import { line, reading } from "./fixtures";
@@ -87,6 +87,32 @@ describe("InputSplitter boundaries", () => {
             expect(Buffer.byteLength(text)).to.be.below(MAX_LINE_BYTES);
             const s = split([text + "\n"]);
             expect(kinds(s)).to.deep.equal([[1, "unknown-field"]]);
+        });
+
+        it("decodes a chunk in pieces of DECODE_BYTES ending at newlines: lines at, around and over a piece's end are kept whole and numbered", () => {
+            // Each layout is one chunk: line lengths near DECODE_BYTES put a newline at, just before and just after a piece's end.
+            const lengthArb = fc.oneof(
+                fc.integer({ min: -2, max: 2 }).map((d) => DECODE_BYTES + d),
+                fc.integer({ min: 1, max: 4 }).map((k) => Math.floor(DECODE_BYTES / k) - 1),
+                fc.constantFrom(0, 1, 2 * DECODE_BYTES + 1),
+            );
+            fc.assert(fc.property(fc.array(lengthArb, { minLength: 1, maxLength: 8 }), fc.boolean(), (lengths, multibyte) => {
+                // Length 0 is a blank line, 1 a malformed one; longer lines are readings padded to that many bytes,
+                // holding an "é" (2 bytes) when multibyte, which makes them unknown-field readings with that raw text.
+                const texts = lengths.map((n, i) => {
+                    if (n < 2) return n === 0 ? "" : "{";
+                    if (!multibyte) return paddedReading(i, n);
+                    const base = line({ ...reading({ seq: i }), note: "é" });
+                    return base.replace(/}$/, " ".repeat(n - Buffer.byteLength(base)) + "}");
+                });
+                const data = Buffer.from(texts.map((t) => t + "\n").join(""));
+                fc.pre(data.length > DECODE_BYTES); // otherwise one piece: nothing to check
+                const s = split([data]);
+                const readings = lengths.flatMap((n, i) => (n >= 2 ? [i] : []));
+                expect(s.seqs).to.deep.equal(multibyte ? [] : readings);
+                expect(kinds(s)).to.deep.equal(lengths.flatMap((n, i) => (n === 1 ? [[i + 1, "malformed-json"]] : n >= 2 && multibyte ? [[i + 1, "unknown-field"]] : [])));
+                if (multibyte) expect(s.entries.filter((e) => e.kind === "unknown-field").every((e) => e.raw.includes("\"note\":\"é\""))).to.equal(true);
+            }), { numRuns: 60 });
         });
     });
 

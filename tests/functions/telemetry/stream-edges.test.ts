@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { createHash } from "crypto";
-import { Readable, Writable } from "stream";
+import { PassThrough, Readable, Writable } from "stream";
 import { gzipSync } from "zlib";
-import { convertStream, CSV_HEADER, toCsvRow } from "../../../functions/telemetry";
+import { convertStream, createCuratedGzip, CSV_HEADER, CSV_ROW_BATCH, toCsvRow } from "../../../functions/telemetry";
 import { convert, expectConserved, line, reading, sink } from "./fixtures";
 import { rejection } from "../../helpers/rejection";
 
@@ -130,8 +130,8 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
         expect(manifest).to.include({ bytesIn: bytes.length, sha256: sha256(bytes), gzip: false, rowsOut: 2, rowsQuarantined: 1 });
     });
 
-    it("rows are written in batches of 2000 (never smaller before the end), progress once per decoded chunk, no empty writes", async () => {
-        const n = 4000;
+    it(`rows are written in batches of ${CSV_ROW_BATCH} (never smaller before the end), progress once per decoded chunk, no empty writes`, async () => {
+        const n = 2 * CSV_ROW_BATCH;
         async function* oneLineAtATime(): AsyncGenerator<Buffer> {
             for (let seq = 0; seq < n; seq++) {
                 yield Buffer.from(line(reading({ seq })) + "\n");
@@ -150,15 +150,15 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
         expect(curated.writes[0]).to.equal(CSV_HEADER + "\n");
         expect(curated.writes.every((w) => w.length > 0)).to.equal(true);
         expect(quarantine.writes).to.deep.equal([]);
-        // The converter flushes after a decoded chunk once 2000 rows are pending: replay that from the progress reports.
+        // The converter flushes after a decoded chunk once CSV_ROW_BATCH rows are pending: replay that from the progress reports.
         const expected: number[] = [];
         let flushed = 0;
         for (const p of progress) {
-            if (p.rowsIn - flushed >= 2000) { expected.push(p.rowsIn - flushed); flushed = p.rowsIn; }
+            if (p.rowsIn - flushed >= CSV_ROW_BATCH) { expected.push(p.rowsIn - flushed); flushed = p.rowsIn; }
         }
         if (n > flushed) expected.push(n - flushed);
         expect(curated.writes.slice(1).map((w) => w.split("\n").length - 1)).to.deep.equal(expected);
-        expect(expected.slice(0, -1).every((size) => size >= 2000)).to.equal(true);
+        expect(expected.slice(0, -1).every((size) => size >= CSV_ROW_BATCH)).to.equal(true);
         expect(progress.length).to.be.greaterThan(2);
         for (let i = 1; i < progress.length; i++) {
             expect(progress[i].bytesIn).to.be.at.least(progress[i - 1].bytesIn);
@@ -167,13 +167,13 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
         expect(progress.at(-1)).to.deep.equal({ bytesIn: manifest.bytesIn, rowsIn: n });
     });
 
-    it("a chunk that completes exactly 2000 rows is written before the next chunk is converted; nothing empty is written at the end", async () => {
-        const lines = ndjson(4000).split("\n");
+    it(`a chunk that completes exactly ${CSV_ROW_BATCH} rows is written before the next chunk is converted; nothing empty is written at the end`, async () => {
+        const lines = ndjson(2 * CSV_ROW_BATCH).split("\n");
         const part = (from: number, to: number): Buffer => Buffer.from(lines.slice(from, to).map((l) => l + "\n").join(""));
         async function* twoBatches(): AsyncGenerator<Buffer> {
-            yield part(0, 2000);
+            yield part(0, CSV_ROW_BATCH);
             await new Promise((resolve) => setTimeout(resolve, 20)); // lets the converter take the first chunk alone
-            yield part(2000, 4000);
+            yield part(CSV_ROW_BATCH, 2 * CSV_ROW_BATCH);
         }
         const curated = recorder();
         const writtenAtProgress: number[] = [];
@@ -182,8 +182,8 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
             input: Readable.from(twoBatches()), sourceKey: "k", curated: curated.stream, quarantine: sink().stream,
             onProgress: () => writtenAtProgress.push(rowsWritten()),
         });
-        expect(writtenAtProgress).to.deep.equal([0, 2000]);
-        expect(curated.writes.map((w) => w.split("\n").length - 1)).to.deep.equal([1, 2000, 2000]);
+        expect(writtenAtProgress).to.deep.equal([0, CSV_ROW_BATCH]);
+        expect(curated.writes.map((w) => w.split("\n").length - 1)).to.deep.equal([1, CSV_ROW_BATCH, CSV_ROW_BATCH]);
     });
 
     it("both outputs are ended (finished) when the manifest is returned", async () => {
@@ -199,6 +199,44 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
         const curated = new Writable({ write(_c, _e, done) { done(); }, final(done) { done(new Error("upload aborted")); } });
         const error = await rejection(convertStream({ input: Readable.from([Buffer.from(ndjson(2))]), sourceKey: "k", curated, quarantine: sink().stream }));
         expect(error.message).to.equal("upload aborted");
+    });
+
+    describe("an output failing while the converter waits for input, not for drain (an upload failing under it)", () => {
+        /** Converts from an input it feeds by hand; `between` runs after the first chunk is converted, before the second. */
+        async function failBetweenChunks(between: (outputs: { curated: Writable; quarantine: Writable }) => void): Promise<Error> {
+            const input = new PassThrough();
+            const outputs = { curated: createCuratedGzip(), quarantine: sink().stream };
+            let converted!: () => void;
+            const firstChunk = new Promise<void>((resolve) => (converted = resolve));
+            const conversion = convertStream({ input, sourceKey: "k", ...outputs, onProgress: () => converted() });
+            input.write(line(reading({ seq: 1 })) + "{bad\n");
+            await firstChunk;
+            between(outputs);
+            const rejected = rejection(conversion);
+            await new Promise((resolve) => setTimeout(resolve, 10)); // the error event is emitted meanwhile
+            input.end(line(reading({ seq: 2 })) + "\n");
+            return rejected;
+        }
+
+        it("the curated gzip destroyed with an error rejects the conversion with it (no unhandled error event)", async () => {
+            const error = await failBetweenChunks(({ curated }) => curated.destroy(new Error("curated upload failed")));
+            expect(error.message).to.equal("curated upload failed");
+        });
+
+        it("the quarantine output destroyed with an error rejects the conversion with it", async () => {
+            const error = await failBetweenChunks(({ quarantine }) => quarantine.destroy(new Error("quarantine upload failed")));
+            expect(error.message).to.equal("quarantine upload failed");
+        });
+
+        it("an output destroyed with an error after the conversion ended raises nothing", async () => {
+            const curated = createCuratedGzip();
+            curated.resume();
+            const manifest = await convertStream({ input: Readable.from([Buffer.from(ndjson(2))]), sourceKey: "k", curated, quarantine: sink().stream });
+            expect(manifest.rowsOut).to.equal(2);
+            curated.destroy(new Error("late failure"));
+            await new Promise((resolve) => setTimeout(resolve, 10)); // an unhandled error event would fail this test here
+            expect(curated.errored?.message).to.equal("late failure");
+        });
     });
 
     it("rejects when an output was closed without an error", async () => {
