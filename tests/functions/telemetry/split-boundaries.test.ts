@@ -114,6 +114,28 @@ describe("InputSplitter boundaries", () => {
                 if (multibyte) expect(s.entries.filter((e) => e.kind === "unknown-field").every((e) => e.raw.includes("\"note\":\"é\""))).to.equal(true);
             }), { numRuns: 60 });
         });
+
+        it("decodes a chunk of whole lines once per piece, each at most DECODE_BYTES and ending at a newline (the speed contract, seen from the decoder)", () => {
+            const rows = Array.from({ length: Math.ceil((3.5 * DECODE_BYTES) / r(0).length) }, (_, i) => r(i));
+            const data = Buffer.from(rows.map((t) => t + "\n").join(""));
+            const decoded: string[] = [];
+            const toString = Buffer.prototype.toString;
+            Buffer.prototype.toString = function (this: Buffer, ...args: Parameters<Buffer["toString"]>): string {
+                const text = toString.apply(this, args);
+                decoded.push(text); // the splitter works on its own copy of the first chunk: every decode counts
+                return text;
+            };
+            let s: Split;
+            try {
+                s = split([data]);
+            } finally {
+                Buffer.prototype.toString = toString;
+            }
+            expect(s.seqs).to.have.length(rows.length);
+            expect(decoded.length).to.be.within(4, 5); // pieces, not lines
+            expect(decoded.every((piece) => Buffer.byteLength(piece) <= DECODE_BYTES)).to.equal(true);
+            expect(decoded.join("\n")).to.equal(data.toString("utf8", 0, data.length - 1));
+        });
     });
 
     describe("JSON array", () => {

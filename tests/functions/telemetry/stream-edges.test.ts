@@ -212,10 +212,11 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
             input.write(line(reading({ seq: 1 })) + "{bad\n");
             await firstChunk;
             between(outputs);
-            const rejected = rejection(conversion);
-            await new Promise((resolve) => setTimeout(resolve, 10)); // the error event is emitted meanwhile
-            input.end(line(reading({ seq: 2 })) + "\n");
-            return rejected;
+            // No more input comes: the conversion must stop on the output's error, not wait for the input to end.
+            const stillWaiting = new Promise<Error>((resolve) => setTimeout(() => resolve(new Error("still waiting for input")), 2000).unref());
+            const error = await Promise.race([rejection(conversion), stillWaiting]);
+            expect(input.destroyed, "the input is let go").to.equal(true);
+            return error;
         }
 
         it("the curated gzip destroyed with an error rejects the conversion with it (no unhandled error event)", async () => {
