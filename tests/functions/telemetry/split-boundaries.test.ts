@@ -57,6 +57,8 @@ describe("InputSplitter boundaries", () => {
 
         it("numbers lines after leading blank lines and treats a leading CR as whitespace", () => {
             expect(kinds(split(["\n\n \r\n{\"seq\":}\n"]))).to.deep.equal([[4, "malformed-json"]]);
+            // A chunk whose only whole line after the carried-over one is blank: that line still counts.
+            expect(kinds(split(["{\"se", "q\":}\n\n", "{\"seq\":}\n"]))).to.deep.equal([[1, "malformed-json"], [3, "malformed-json"]]);
             expect(split(["\r" + r(1)]).seqs).to.deep.equal([1]);
             const viaBytes = split([Buffer.concat([Buffer.from([0xff]), Buffer.from("\n\r\r\n \t\n" + r(3) + "\r\n")])]);
             expect(kinds(viaBytes)).to.deep.equal([[1, "invalid-utf8"]]);
