@@ -3,8 +3,7 @@ export { CSV_COLUMNS, FEATURES, FIELDS, ID_COLUMNS, TELEMETRY_SCHEMA } from "./c
 export type { FieldName, Reading } from "./contract";
 export { CSV_HEADER, toCsvRow, toCsvRows } from "./csv";
 export { createCuratedGzip } from "./gzip";
-export { MAX_LINE_BYTES, RAW_PREVIEW_CHARS } from "./limits";
-export { CSV_GZIP_CHUNK_BYTES, CSV_GZIP_INPUT_BYTES, CSV_GZIP_LEVEL, CSV_ROW_BATCH, DECODE_BYTES, INPUT_CHUNK_BYTES } from "./limits";
+export { CSV_GZIP_INPUT_BYTES, CSV_GZIP_LEVEL, CSV_ROW_BATCH, DECODE_BYTES, INPUT_CHUNK_BYTES, MAX_LINE_BYTES, RAW_PREVIEW_CHARS } from "./limits";
 export type { QuarantinedReading, ReasonKind } from "./reasons";
 export { convertRecord } from "./record";
 export type { RecordConversion } from "./record";

@@ -202,7 +202,7 @@ describe("functions/telemetry: convertStream edge cases (gzip detection, failure
     });
 
     describe("an output failing while the converter waits for input, not for drain (an upload failing under it)", () => {
-        /** Converts from an input it feeds by hand; `between` runs after the first chunk is converted, before the second. */
+        /** Converts from an input it feeds by hand: one chunk, then `between`, then no more input. */
         async function failBetweenChunks(between: (outputs: { curated: Writable; quarantine: Writable }) => void): Promise<Error> {
             const input = new PassThrough();
             const outputs = { curated: createCuratedGzip(), quarantine: sink().stream };
